@@ -1,0 +1,107 @@
+"""The landing zone: typed records the scrapers and the extractor write, and dbt reads.
+
+Layout below `Settings.landing_dir` (dbt sources in dbt_project/models/staging/ read these globs):
+  documents/<source_key>/<run_id>.jsonl   append-only: one line per new or changed document version
+  targets/targets.jsonl                   rewritten by every extract run from all document versions
+
+Files are written whole to a temporary name and renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One version of one document, as scraped. `version_hash` changes when the text changes."""
+
+    document_id: str  # "<source_key>:<article key>", stable across versions
+    version_hash: str  # sha256 of body_text
+    source_key: str
+    family: str  # CMS family: hanweb, trs, ...
+    url: str
+    title: str
+    issuer: str | None  # ContentSource meta / 发文机关
+    doc_number: str | None  # 发文字号
+    publish_date: str | None  # YYYY-MM-DD (PubDate meta)
+    region_code: str | None  # 6-digit GB/T 2260 code (SiteIDCode prefix, or the source registry)
+    site_id_code: str | None
+    site_name: str | None
+    column_name: str | None
+    body_text: str
+    content_hash: str  # sha256 of the raw bytes as served
+    raw_path: str  # path of the saved raw response, relative to Settings.raw_dir
+    fetched_at: str  # ISO-8601 UTC
+    run_id: str
+
+
+@dataclass(frozen=True)
+class TargetRecord:
+    """One quantitative target stated in one document version (the extractor's output plus provenance)."""
+
+    target_id: str
+    document_id: str
+    version_hash: str
+    ordinal: int
+    region: str | None
+    sector: str | None
+    indicator: str
+    value: float
+    unit: str
+    direction: str
+    comparator: str
+    target_year: int | None
+    baseline_year: int | None
+    hedge: str | None
+    quote: str
+    quote_start: int
+    quote_end: int
+    extractor_version: str
+
+
+def write_jsonl(path: Path, records: Iterable[Any]) -> int:
+    """Write dataclass records (or dicts) as JSON lines, atomically. Returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for record in records:
+                row = asdict(record) if hasattr(record, "__dataclass_fields__") else record
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def iter_documents(landing_dir: Path) -> Iterator[DocumentRecord]:
+    """Every document version ever landed, oldest run first, duplicates (same id and hash) skipped."""
+    names = {f.name for f in fields(DocumentRecord)}
+    seen: set[tuple[str, str]] = set()
+    files = sorted((landing_dir / "documents").glob("*/*.jsonl"), key=lambda p: (p.stem, p.parent.name))
+    for path in files:
+        for row in read_jsonl(path):
+            key = (row["document_id"], row["version_hash"])
+            if key in seen:
+                continue
+            seen.add(key)
+            yield DocumentRecord(**{k: v for k, v in row.items() if k in names})

@@ -1,0 +1,150 @@
+"""Runtime settings: every environment variable carbonpeak reads, with its default, in one place.
+
+`Settings.from_env()` is called by the CLI and inside Airflow tasks (never at DAG import time);
+library functions take a `Settings` argument instead of reading the environment themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (default, meaning). The compose test and .env.example are checked against this table.
+ENV_VARS: dict[str, tuple[str, str]] = {
+    "CARBONPEAK_DATA_DIR": ("<repo>/data", "raw pages, landing files, scrape state, build files"),
+    "CARBONPEAK_WAREHOUSE": ("<repo>/warehouse/carbonpeak.duckdb", "the published DuckDB file"),
+    "CARBONPEAK_SOURCES": ("<repo>/scrapers/sources.toml", "the source registry"),
+    # Read by dbt (profiles.yml, sources); the build stage sets both from the two above.
+    "CARBONPEAK_BUILD_PATH": ("<data>/build/carbonpeak.duckdb", "the DuckDB file dbt writes"),
+    "CARBONPEAK_LANDING_DIR": ("<data>/landing", "the landing files dbt reads"),
+    "CARBONPEAK_BASE_URLS": ("", "JSON {host: base URL}: serve a host from elsewhere (the offline mirror)"),
+    "CARBONPEAK_USER_AGENT": ("carbonpeak/0.1 (+https://github.com/carbonpeak/carbonpeak; {contact})", ""),
+    "CARBONPEAK_CONTACT": ("carbonpeak@example.org", "contact address named in the User-Agent"),
+    "CARBONPEAK_RATE_LIMIT": ("1.0", "requests per second per host (a source may ask for less)"),
+    "CARBONPEAK_TIMEOUT": ("30", "seconds per HTTP request"),
+    "CARBONPEAK_MAX_RETRIES": ("4", "retries on connection errors, 429 and 5xx"),
+    "CARBONPEAK_MAX_BODY_BYTES": ("52428800", "larger responses are refused"),
+    "CARBONPEAK_SMTP_HOST": ("", "SMTP server for alerts; empty disables e-mail"),
+    "CARBONPEAK_SMTP_PORT": ("25", ""),
+    "CARBONPEAK_SMTP_USER": ("", ""),
+    "CARBONPEAK_SMTP_PASSWORD": ("", ""),
+    "CARBONPEAK_SMTP_STARTTLS": ("false", "upgrade the connection with STARTTLS"),
+    "CARBONPEAK_SMTP_SSL": ("false", "connect with implicit TLS (port 465)"),
+    "CARBONPEAK_MAIL_FROM": ("carbonpeak@localhost", ""),
+    "CARBONPEAK_MAIL_TO": ("", "comma-separated alert recipients"),
+}
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else None
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None = None
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    ssl: bool = False
+    mail_from: str = "carbonpeak@localhost"
+    mail_to: tuple[str, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host and self.mail_to)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = REPO_ROOT / "data"
+    warehouse_path: Path = REPO_ROOT / "warehouse" / "carbonpeak.duckdb"
+    sources_file: Path = REPO_ROOT / "scrapers" / "sources.toml"
+    base_urls: dict[str, str] = field(default_factory=dict)
+    contact: str = "carbonpeak@example.org"
+    user_agent: str | None = None
+    rate_limit: float = 1.0
+    timeout: float = 30.0
+    max_retries: int = 4
+    max_body_bytes: int = 50 * 1024 * 1024
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+    # Fixed layout below data_dir; see README "Where things live".
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
+    @property
+    def build_path(self) -> Path:
+        return self.data_dir / "build" / "carbonpeak.duckdb"
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.data_dir / "gx"
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return REPO_ROOT / "dbt_project"
+
+    @property
+    def regions_csv(self) -> Path:
+        return REPO_ROOT / "dbt_project" / "seeds" / "gbt2260_regions.csv"
+
+    @property
+    def effective_user_agent(self) -> str:
+        if self.user_agent:
+            return self.user_agent
+        return f"carbonpeak/0.1 (+https://github.com/carbonpeak/carbonpeak; {self.contact})"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        base_urls_raw = _env("CARBONPEAK_BASE_URLS")
+        base_urls = json.loads(base_urls_raw) if base_urls_raw else {}
+        if not isinstance(base_urls, dict):
+            raise ValueError("CARBONPEAK_BASE_URLS must be a JSON object {host: base URL}")
+        mail_to = tuple(a.strip() for a in (_env("CARBONPEAK_MAIL_TO") or "").split(",") if a.strip())
+        return cls(
+            data_dir=Path(_env("CARBONPEAK_DATA_DIR") or REPO_ROOT / "data"),
+            warehouse_path=Path(_env("CARBONPEAK_WAREHOUSE") or REPO_ROOT / "warehouse" / "carbonpeak.duckdb"),
+            sources_file=Path(_env("CARBONPEAK_SOURCES") or REPO_ROOT / "scrapers" / "sources.toml"),
+            base_urls={str(k): str(v).rstrip("/") for k, v in base_urls.items()},
+            contact=_env("CARBONPEAK_CONTACT") or "carbonpeak@example.org",
+            user_agent=_env("CARBONPEAK_USER_AGENT"),
+            rate_limit=float(_env("CARBONPEAK_RATE_LIMIT") or 1.0),
+            timeout=float(_env("CARBONPEAK_TIMEOUT") or 30),
+            max_retries=int(_env("CARBONPEAK_MAX_RETRIES") or 4),
+            max_body_bytes=int(_env("CARBONPEAK_MAX_BODY_BYTES") or 50 * 1024 * 1024),
+            smtp=SmtpSettings(
+                host=_env("CARBONPEAK_SMTP_HOST"),
+                port=int(_env("CARBONPEAK_SMTP_PORT") or 25),
+                user=_env("CARBONPEAK_SMTP_USER"),
+                password=_env("CARBONPEAK_SMTP_PASSWORD"),
+                starttls=_flag("CARBONPEAK_SMTP_STARTTLS", False),
+                ssl=_flag("CARBONPEAK_SMTP_SSL", False),
+                mail_from=_env("CARBONPEAK_MAIL_FROM") or "carbonpeak@localhost",
+                mail_to=mail_to,
+            ),
+        )
