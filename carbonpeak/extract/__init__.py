@@ -1,0 +1,116 @@
+"""Rule-first extractor of quantified carbon-peak targets from Chinese policy text.
+
+Public interface: ``EXTRACTOR_VERSION``, ``ExtractedTarget`` and ``extract_targets``. The rules live in
+``rules`` (running text) and ``tables`` (indicator tables); ``textprep`` normalises the text and maps
+offsets back so every quote is an exact substring of the text passed in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from carbonpeak.extract.candidate import Candidate
+from carbonpeak.extract.context import doc_context
+from carbonpeak.extract.rules import body_candidates
+from carbonpeak.extract.tables import table_candidates
+from carbonpeak.extract.textprep import prepare, to_simplified
+
+__all__ = ["EXTRACTOR_VERSION", "ExtractedTarget", "extract_targets"]
+
+EXTRACTOR_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class ExtractedTarget:
+    doc: str
+    region: str | None
+    sector: str | None
+    indicator: str
+    value: float
+    unit: str
+    direction: str
+    comparator: str
+    target_year: int | None
+    baseline_year: int | None
+    quote: str
+    note: str | None
+    hedge: str | None
+    quote_start: int
+    quote_end: int
+
+    def as_json(self) -> dict:
+        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
+        return {
+            "doc": self.doc, "region": self.region, "sector": self.sector, "indicator": self.indicator,
+            "value": value, "unit": self.unit, "direction": self.direction, "comparator": self.comparator,
+            "target_year": self.target_year, "baseline_year": self.baseline_year, "quote": self.quote,
+            "note": self.note, "hedge": self.hedge, "quote_start": self.quote_start, "quote_end": self.quote_end,
+        }
+
+
+# How alike two indicator names must be for a repeated (value, unit, year) to count as the same
+# target: plans restate body targets in summary tables under a slightly different label.
+_SAME_BODY = 0.6
+_SAME_TABLE = 0.45
+
+
+_UNIT_SAME = {"m2": "平方米", "㎡": "平方米", "m3": "立方米", "tce": "吨标准煤", "吨标煤": "吨标准煤"}
+_COUNT = re.compile(r"^(?:个|家|项|座|处|所)$")
+
+
+def _unit_key(unit: str) -> str:
+    for a, b in _UNIT_SAME.items():
+        unit = unit.replace(a, b)
+    # Count words vary between a body sentence and its table row (14个园区 / 园区 家 14).
+    return "#count" if _COUNT.match(unit) else unit
+
+
+def _chars(s: str) -> set[str]:
+    return {c for c in s if c.isalnum()}
+
+
+def _alike(a: str, b: str, threshold: float, table: bool = False) -> bool:
+    if a in b or b in a or SequenceMatcher(None, a, b).ratio() >= threshold:
+        return True
+    if table:
+        ca, cb = _chars(a), _chars(b)
+        return bool(ca and cb) and len(ca & cb) / min(len(ca), len(cb)) >= 0.75
+    return False
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    kept: list[Candidate] = []
+    seen: dict[tuple, list[Candidate]] = {}
+    for c in sorted(cands, key=lambda c: (c.start, c.end)):
+        key = (round(c.value, 6), _unit_key(c.unit), c.target_year, c.region)
+        prior = seen.setdefault(key, [])
+        threshold = _SAME_TABLE if c.from_table else _SAME_BODY
+        if any(_alike(p.indicator, c.indicator, threshold if p.unit == c.unit else _SAME_BODY,
+                      c.from_table and p.unit == c.unit) for p in prior):
+            continue
+        prior.append(c)
+        kept.append(c)
+    return kept
+
+
+def extract_targets(text: str, doc_id: str, *, region: str | None = None, title: str | None = None,
+                    publish_date: datetime.date | None = None) -> list[ExtractedTarget]:
+    """Extract every quantified target of one document, in document order."""
+    prep = prepare(text)
+    title_norm = to_simplified(title) if title else None
+    ctx = doc_context(prep.norm, region=region, title=title_norm, publish_date=publish_date)
+    tables, handled = table_candidates(prep.norm, ctx)
+    body = body_candidates(prep.norm, ctx, handled)
+    out: list[ExtractedTarget] = []
+    for c in _dedupe(body + tables):
+        qs, qe = prep.orig_span(c.start, c.end)
+        out.append(ExtractedTarget(
+            doc=doc_id, region=c.region, sector=c.sector, indicator=c.indicator, value=c.value, unit=c.unit,
+            direction=c.direction, comparator=c.comparator, target_year=c.target_year,
+            baseline_year=c.baseline_year, quote=text[qs:qe], note=c.note, hedge=c.hedge,
+            quote_start=qs, quote_end=qe,
+        ))
+    return out

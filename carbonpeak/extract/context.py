@@ -1,0 +1,49 @@
+"""Document-level context: the plan period, default target year and jurisdiction of a document."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from carbonpeak.extract.regions import infer_region
+
+# Annual work plans: "嘉兴市2024年碳达峰碳中和工作要点" → every target is for 2024.
+_ANNUAL = re.compile(
+    r"((?:19|20)\d{2})年(?:度)?[^《》。\n]{0,24}?"
+    r"(?:工作要点|工作计划|行动计划|重点工作|工作任务|实施计划|任务清单)"
+)
+# Multi-year plans with an explicit span: "（2022-2025年）".
+_SPAN = re.compile(r"[（(]?((?:19|20)\d{2})\s*[-—–~至到]\s*((?:19|20)\d{2})年?[）)]?")
+# Five-year-plan periods: 十四五 ends 2025 (baseline 2020), 十五五 ends 2030 (baseline 2025).
+PERIODS = {"十三五": (2020, 2015), "十四五": (2025, 2020), "十五五": (2030, 2025), "十六五": (2035, 2030)}
+_PERIOD = re.compile(r"十[三四五六]五")
+
+
+@dataclass(frozen=True)
+class DocContext:
+    region: str | None
+    default_year: int | None
+    period: str | None  # "annual", "span", "十四五", "十五五" or None
+    ref_year: int | None  # years before this one are past facts
+
+
+def doc_context(norm: str, *, region: str | None, title: str | None,
+                publish_date: datetime.date | None) -> DocContext:
+    head = (title or "") + "\n" + norm[:600]
+    default_year: int | None = None
+    period: str | None = None
+    if m := _ANNUAL.search(head):
+        default_year, period = int(m.group(1)), "annual"
+    elif (m := _SPAN.search(head)) and int(m.group(2)) > int(m.group(1)):
+        default_year, period = int(m.group(2)), "span"
+    elif (m := _PERIOD.search(head)) and m.group() != "十三五":
+        default_year, period = PERIODS[m.group()][0], m.group()
+    ref_year = publish_date.year if publish_date else None
+    if period == "annual":
+        ref_year = default_year
+    elif ref_year is None and period == "span" and (m := _SPAN.search(head)):
+        ref_year = int(m.group(1))
+    if region is None:
+        region = infer_region(norm, title)
+    return DocContext(region, default_year, period, ref_year)

@@ -1,0 +1,88 @@
+"""Jurisdiction names for the extractor, from the GB/T 2260 seed table (loaded once, lazily)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import carbonpeak
+
+SEED_PATH = Path(carbonpeak.__file__).parent.parent / "dbt_project/seeds/gbt2260_regions.csv"
+
+# Placeholder rows of the code table that are not place names.
+_NOT_PLACES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊区", "城区", "矿区"}
+
+# Issuers whose documents bind the whole country.
+_NATIONAL_ISSUER = re.compile(r"国务院|中共中央|党中央|国家发展改革委|国家发改委|生态环境部|工业和信息化部")
+
+
+@dataclass(frozen=True)
+class RegionTable:
+    names: frozenset[str]
+    parent: dict[str, str]  # name -> parent name (first code wins for duplicated names)
+    level: dict[str, str]
+    pattern: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def region_table() -> RegionTable:
+    by_code: dict[str, tuple[str, str, str]] = {}
+    with SEED_PATH.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            by_code[row["region_code"]] = (row["region_name"], row["region_level"], row["parent_code"] or "")
+    parent: dict[str, str] = {}
+    level: dict[str, str] = {}
+    for name, lvl, pcode in by_code.values():
+        if name in _NOT_PLACES or name in level:
+            continue
+        level[name] = lvl
+        if pcode in by_code:
+            parent[name] = by_code[pcode][0]
+    names = frozenset(level)
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 2)
+    return RegionTable(names, parent, level, re.compile(alternation))
+
+
+def is_region(name: str) -> bool:
+    return name in region_table().names
+
+
+def _ancestor(name: str, level: str) -> str | None:
+    """The named place itself or its nearest ancestor at `level` (province or city)."""
+    table = region_table()
+    cur: str | None = name
+    for _ in range(4):
+        if cur is None:
+            return None
+        if table.level.get(cur) == level:
+            return cur
+        cur = table.parent.get(cur)
+    return None
+
+
+def province_of(name: str) -> str | None:
+    """The province-level ancestor of a place (浙江省 for 海宁市)."""
+    return _ancestor(name, "province")
+
+
+def city_of(name: str) -> str | None:
+    """The prefecture-level city a place lies in (嘉兴市 for 海宁市)."""
+    return _ancestor(name, "city")
+
+
+def infer_region(norm_text: str, title: str | None = None) -> str | None:
+    """Jurisdiction of a document: first place named in its title or opening, 全国 for central issuers."""
+    table = region_table()
+    for source in (title or "", norm_text[:400]):
+        if not source:
+            continue
+        nat = _NATIONAL_ISSUER.search(source)
+        m = table.pattern.search(source)
+        if nat and (m is None or nat.start() <= m.start() or m.group() == "全国"):
+            return "全国"
+        if m:
+            return m.group()
+    return None

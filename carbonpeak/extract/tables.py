@@ -1,0 +1,281 @@
+"""Table rules: indicator tables in scraped documents.
+
+Two layouts occur: pipe tables, one cell per line ending in " |" (序号 | 指标名称 | 单位 | 指标值 | …),
+and tab tables, rows separated by blank lines with one tab-indented line per cell (a cell may wrap
+onto an unindented line). A table row with a number in a target column becomes one record; the
+spans handled here are withheld from the body rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from carbonpeak.extract.candidate import Candidate
+from carbonpeak.extract.context import PERIODS, DocContext
+from carbonpeak.extract.lexicon import sector_of
+
+_PIPE_LINE = re.compile(r"^[^\n]*\|[ \t]*$", re.M)
+_CELL_NUM = re.compile(
+    r"(?P<cmp><|>|≤|≥|不低于|不超过|不少于)?(?P<num>\d+(?:\.\d+)?)"
+    r"(?P<unit>[^\d\s|]*?)(?P<suf>及以上|以上|以下|以内|左右)?(?:\s|$)"
+)
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_PERIOD = re.compile(r"十[四五六]五")
+# Column headers that hold the target value, and those that never do.
+_TARGET_COL = re.compile(r"目标|指标值|预期|规划值|(?:19|20)\d{2}年")
+_NOT_TARGET_COL = re.compile(r"实际|现状|基期|基准|变化|幅度|责任|牵头|单位|序号|备注|完成情况")
+_REGION_COL = re.compile(r"^(?:镇|街道|县|市|区|地区|区域|乡镇)|（街道）|（市、区）")
+_DECREASE = re.compile(r"降低|下降|减少|削减|压减|淘汰|节约")
+_INCREASE_NAME = re.compile(r"增长|增速|增幅")
+
+
+@dataclass
+class _Cell:
+    text: str  # cell text with line breaks removed
+    start: int  # span of the cell in the normalised text
+    end: int
+
+
+def table_candidates(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    cands: list[Candidate] = []
+    handled: list[tuple[int, int]] = []
+    if "|" in norm:
+        c, h = _pipe_tables(norm, ctx)
+        cands += c
+        handled += h
+    if "\n\t" in norm:
+        c, h = _tab_tables(norm, ctx)
+        cands += c
+        handled += h
+    handled.sort()
+    return cands, handled
+
+
+def _value_of(cell: str) -> tuple[float, str, str, str | None] | None:
+    """(value, unit written in the cell, comparator, direction word) of a target cell, or None."""
+    m = _CELL_NUM.search(cell.replace("＜", "<") + " ")
+    if not m:
+        return None
+    cmp_word = m.group("cmp") or ""
+    suf = m.group("suf") or ""
+    if cmp_word in ("<", "≤", "不超过") or suf in ("以下", "以内"):
+        comparator = "<="
+    elif cmp_word in (">", "≥", "不低于", "不少于") or suf in ("以上", "及以上"):
+        comparator = ">="
+    elif suf == "左右":
+        comparator = "~"
+    else:
+        comparator = "="
+    direction = "decrease" if _DECREASE.search(cell[:m.start()]) else None
+    return float(m.group("num")), m.group("unit"), comparator, direction
+
+
+def _table_year(title: str, header: str, ctx: DocContext) -> tuple[int | None, int | None]:
+    """(target year, implied baseline year) of a table from its title and value-column header."""
+    if m := _YEAR.search(header):
+        return int(m.group(1)), None
+    if m := _PERIOD.search(title + header):
+        return PERIODS[m.group()]
+    if m := _YEAR.search(title):
+        return int(m.group(1)), int(m.group(1)) - 1
+    if ctx.period == "annual" and ctx.default_year:
+        return ctx.default_year, ctx.default_year - 1
+    return ctx.default_year, None
+
+
+def _record(name: _Cell, value_cell: _Cell, unit: str, year: int | None, base: int | None,
+            ctx: DocContext, *, region: str | None = None, indicator: str | None = None,
+            title: str = "", sector: str | None = None) -> Candidate | None:
+    parsed = _value_of(value_cell.text)
+    if parsed is None:
+        return None
+    value, cell_unit, comparator, cell_dir = parsed
+    if unit in ("", "-", "/", "—") and cell_unit:
+        unit = cell_unit
+    if unit in ("-", "/", "—"):
+        unit = ""
+    ind = indicator or name.text
+    direction = "reach"
+    if comparator == "<=":
+        direction = "cap"
+    if cell_dir or _DECREASE.match(ind) or (_DECREASE.search(title) and indicator is not None):
+        direction = "decrease"
+    elif _INCREASE_NAME.search(ind):
+        direction = "increase"
+    baseline = base if direction in ("increase", "decrease") and unit in ("%", "个百分点") else None
+    num_end = value_cell.start + (value_cell.text.find(_fmt_num(value_cell.text)) + len(_fmt_num(value_cell.text)))
+    return Candidate(
+        start=name.start, end=num_end, value=value, unit=unit, direction=direction, comparator=comparator,
+        target_year=year, baseline_year=baseline, indicator=ind, region=region or ctx.region,
+        sector=sector or sector_of(ind), from_table=True,
+    )
+
+
+def _fmt_num(cell: str) -> str:
+    m = re.search(r"\d+(?:\.\d+)?", cell)
+    return m.group() if m else ""
+
+
+# --- pipe tables -------------------------------------------------------------------------------
+
+def _pipe_tables(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    cands: list[Candidate] = []
+    handled: list[tuple[int, int]] = []
+    # Group consecutive pipe lines into runs of cells.
+    runs: list[list[_Cell]] = []
+    last_end = -2
+    for m in _PIPE_LINE.finditer(norm):
+        line = m.group()
+        cut = line.rfind("|")
+        text = line[:cut].strip()
+        lead = len(line[:cut]) - len(line[:cut].lstrip())
+        cell = _Cell(text, m.start() + lead, m.start() + lead + len(text))
+        if m.start() == last_end + 1 and runs:
+            runs[-1].append(cell)
+        else:
+            runs.append([cell])
+        last_end = m.end()
+    for cells in runs:
+        c, h = _pipe_table(norm, cells, ctx)
+        cands += c
+        handled += h
+    return cands, handled
+
+
+def _pipe_table(norm: str, cells: list[_Cell], ctx: DocContext) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    # The header is every cell before the first row number "1".
+    try:
+        first = next(i for i, c in enumerate(cells) if c.text == "1")
+    except StopIteration:
+        return [], []
+    header = [c.text for c in cells[:first]]
+    if not any("单位" == h or h.startswith("单位") for h in header):
+        return [], []
+    value_cols = [i for i, h in enumerate(header) if _TARGET_COL.search(h) and not _NOT_TARGET_COL.search(h)]
+    unit_cols = [i for i, h in enumerate(header) if h.startswith("单位") or h == "计量单位"]
+    name_cols = [i for i, h in enumerate(header) if "指标" in h and i not in value_cols] or [1]
+    if not value_cols or not unit_cols:
+        return [], []
+    # Table title: the line(s) just above the table.
+    title_start = norm.rfind("\n", 0, max(0, cells[0].start - 1))
+    title = norm[max(0, title_start - 80):cells[0].start]
+    year, base = _table_year(title, "", ctx)
+    rows: list[list[_Cell]] = []
+    expected = 1
+    for c in cells[first:]:
+        if c.text == str(expected) and (not rows or len(rows[-1]) >= 3):
+            rows.append([c])
+            expected += 1
+        elif rows:
+            rows[-1].append(c)
+    cands: list[Candidate] = []
+    for row in rows:
+        if len(row) <= max(value_cols[0], unit_cols[0], name_cols[0]):
+            continue
+        rec = _record(row[name_cols[0]], row[value_cols[0]], row[unit_cols[0]].text, year, base, ctx, title=title)
+        if rec:
+            cands.append(rec)
+    return cands, [(cells[0].start, cells[-1].end)]
+
+
+# --- tab tables ----------------------------------------------------------------------------------
+
+_TAB_ROW_GAP = re.compile(r"\n[ \t]*\n")
+
+
+def _tab_tables(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    cands: list[Candidate] = []
+    handled: list[tuple[int, int]] = []
+    # A table is a maximal stretch of tab-indented rows; rows are separated by blank lines.
+    for tm in re.finditer(r"(?:^\t[^\n]*\n(?:[^\n\t][^\n]*\n)*(?:[ \t]*\n)*)+", norm, re.M):
+        rows = _tab_rows(norm, tm.start(), tm.end())
+        if len(rows) < 2:
+            continue
+        title_lines = norm[max(0, norm.rfind("\n", 0, max(0, tm.start() - 1)) - 120):tm.start()].split("\n")
+        title = "\n".join(title_lines[-3:])
+        c = _tab_table(rows, title, ctx)
+        if c:
+            cands += c
+            handled.append((tm.start(), tm.end()))
+    return cands, handled
+
+
+def _tab_rows(norm: str, start: int, end: int) -> list[list[_Cell]]:
+    rows: list[list[_Cell]] = []
+    pos = start
+    for block in re.split(r"(\n[ \t]*\n)", norm[start:end]):
+        if not block.strip("\n") or not block.strip():
+            pos += len(block)
+            continue
+        cells: list[_Cell] = []
+        lpos = pos
+        for line in block.split("\n"):
+            if line.startswith("\t"):
+                text = line[1:].strip()
+                cells.append(_Cell(text, lpos + 1, lpos + 1 + len(line[1:].rstrip())))
+            elif cells and line.strip():
+                last = cells[-1]
+                cells[-1] = _Cell(last.text + line.strip(), last.start, lpos + len(line.rstrip()))
+            elif line.strip():
+                cells.append(_Cell(line.strip(), lpos, lpos + len(line.rstrip())))
+            lpos += len(line) + 1
+        if cells:
+            rows.append(cells)
+        pos += len(block)
+    return rows
+
+
+def _is_data_row(row: list[_Cell]) -> bool:
+    return len(row) >= 2 and any(re.search(r"\d", c.text) and not _YEAR.search(c.text) for c in row[1:])
+
+
+def _tab_table(rows: list[list[_Cell]], title: str, ctx: DocContext) -> list[Candidate]:
+    header_rows: list[list[_Cell]] = []
+    for row in rows:
+        if _is_data_row(row):
+            break
+        header_rows.append(row)
+    if not header_rows:
+        return []
+    width = max(len(r) for r in rows if _is_data_row(r)) if any(_is_data_row(r) for r in rows) else 0
+    labels = ["" for _ in range(width)]
+    for hr in header_rows:
+        if len(hr) <= 1:
+            continue
+        for i, c in enumerate(hr[:width]):
+            labels[i] += c.text
+    value_cols = [i for i, h in enumerate(labels) if i > 0 and _TARGET_COL.search(h) and not _NOT_TARGET_COL.search(h)]
+    unit_cols = [i for i, h in enumerate(labels) if h.startswith("单位")]
+    if not value_cols:
+        return []
+    unit_line = re.search(r"单位[：:]\s*([^\s\n]+)", title)
+    table_unit = unit_line.group(1) if unit_line else ""
+    first_col = labels[0] if labels else ""
+    region_rows = bool(_REGION_COL.search(first_col))
+    title_name = title.strip().split("\n")
+    title_name = [t for t in title_name if t and not t.startswith("单位") and not re.fullmatch(r"附件\d*", t)]
+    title_core = re.sub(r"“?十[四五六]五”?|各镇（街道）|各县（市、区）|各地", "", title_name[-1] if title_name else "")
+    title_core = title_core.removesuffix("目标")
+    cands: list[Candidate] = []
+    sector: str | None = None
+    for row in rows[len(header_rows):]:
+        if len(row) == 1:
+            sector = row[0].text or sector  # section rows such as 能源 / 工业 / 建筑
+            continue
+        if not _is_data_row(row):
+            continue
+        unit = row[unit_cols[0]].text if unit_cols and len(row) > unit_cols[0] else table_unit
+        for vc in value_cols:
+            if vc >= len(row):
+                continue
+            year, base = _table_year(title, labels[vc], ctx)
+            if region_rows:
+                col_name = header_rows[-1][vc].text if vc < len(header_rows[-1]) else labels[vc]
+                rec = _record(row[0], row[vc], unit, year, base, ctx, region=row[0].text,
+                              indicator=title_core + col_name, title=title)
+            else:
+                rec = _record(row[0], row[vc], unit, year, base, ctx, title=title, sector=sector)
+            if rec:
+                cands.append(rec)
+    return cands
