@@ -1,0 +1,36 @@
+-- One row per quantitative target stated in one document version, with its exact quote and source.
+with targets as (
+    select * from {{ ref('int_targets_regioned') }}
+),
+
+documents as (
+    select * from {{ ref('dim_documents') }}
+)
+
+select
+    t.target_id,
+    t.document_id,
+    t.version_hash,
+    d.is_current,
+    t.ordinal,
+    t.region_code,
+    t.region_name,
+    t.sector,
+    t.indicator,
+    t.value,
+    t.unit,
+    t.direction,
+    t.comparator,
+    t.target_year,
+    t.baseline_year,
+    t.hedge,
+    t.quote,
+    t.quote_start,
+    t.quote_end,
+    d.title as document_title,
+    d.issuer as document_issuer,
+    d.publish_date,
+    d.url as source_url,
+    t.extractor_version
+from targets as t
+inner join documents as d using (document_id, version_hash)

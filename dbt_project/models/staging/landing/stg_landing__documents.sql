@@ -1,0 +1,33 @@
+-- One row per landed document version (deduplicated: a version landed twice keeps its first landing).
+with source as (
+    select * from {{ source('landing', 'documents') }}
+),
+
+typed as (
+    select
+        document_id,
+        version_hash,
+        source_key,
+        family,
+        url,
+        trim(title) as title,
+        nullif(trim(issuer), '') as issuer,
+        nullif(trim(doc_number), '') as doc_number,
+        try_cast(publish_date as date) as publish_date,
+        nullif(region_code, '') as region_code,
+        site_id_code,
+        site_name,
+        column_name,
+        body_text,
+        length(body_text) as body_chars,
+        content_hash,
+        raw_path,
+        cast(fetched_at as timestamptz) as fetched_at,
+        run_id,
+        row_number() over (partition by document_id, version_hash order by fetched_at, run_id) as landing_rank
+    from source
+)
+
+select * exclude (landing_rank)
+from typed
+where landing_rank = 1

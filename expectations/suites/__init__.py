@@ -1,0 +1,1 @@
+"""Expectation suites, one module per dbt mart; each exposes `build_suite() -> ExpectationSuite`."""
