@@ -1,0 +1,262 @@
+"""The pipeline stages — scrape, extract, build, validate, publish — as library functions.
+
+The Airflow DAG and the CLI call these same functions. Write-audit-publish: dbt builds a separate
+*build* DuckDB file, Great Expectations validates it, and only then is it copied over the published
+file with an atomic rename; any failure before that leaves the published warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from carbonpeak.landing import DocumentRecord, TargetRecord, iter_documents, write_jsonl
+from carbonpeak.notify import failure_alert
+from carbonpeak.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STAGES = ("scrape", "extract", "build", "validate", "publish")
+
+
+class StageError(RuntimeError):
+    """A stage failed; the message says which stage, which source (if any) and why."""
+
+    def __init__(self, stage: str, message: str, *, source_key: str | None = None, details: str = "") -> None:
+        self.stage = stage
+        self.source_key = source_key
+        self.details = details
+        where = f" [{source_key}]" if source_key else ""
+        super().__init__(f"{stage}{where}: {message}")
+
+
+def new_run_id() -> str:
+    """Sortable, file-name-safe run id: UTC timestamp plus a short random suffix."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+# --- scrape ---------------------------------------------------------------------------------------
+
+
+def list_sources(settings: Settings) -> list[str]:
+    from scrapers.registry import load_sources
+
+    return sorted(load_sources(settings.sources_file))
+
+
+def scrape(source_key: str, settings: Settings, run_id: str) -> dict[str, Any]:
+    """Fetch one source's new and changed documents into raw/ and landing/. Raises on failure."""
+    from scrapers.runner import scrape_source
+
+    summary = scrape_source(source_key, settings, run_id)
+    return asdict(summary)
+
+
+# --- extract --------------------------------------------------------------------------------------
+
+
+@cache
+def _region_names(regions_csv: Path) -> dict[str, str]:
+    with regions_csv.open(encoding="utf-8") as fh:
+        return {row["region_code"]: row["region_name"] for row in csv.DictReader(fh)}
+
+
+def _targets_of(doc: DocumentRecord, settings: Settings) -> list[TargetRecord]:
+    from carbonpeak.extract import EXTRACTOR_VERSION, extract_targets
+
+    region = _region_names(settings.regions_csv).get(doc.region_code or "")
+    published = date.fromisoformat(doc.publish_date) if doc.publish_date else None
+    found = extract_targets(doc.body_text, doc.document_id, region=region, title=doc.title,
+                            publish_date=published)
+    records = []
+    for ordinal, t in enumerate(found):
+        key = f"{doc.document_id}|{doc.version_hash}|{ordinal}|{t.quote_start}|{t.indicator}|{t.value}"
+        records.append(TargetRecord(
+            target_id=hashlib.sha256(key.encode()).hexdigest()[:20],
+            document_id=doc.document_id, version_hash=doc.version_hash, ordinal=ordinal,
+            region=t.region, sector=t.sector, indicator=t.indicator, value=t.value, unit=t.unit,
+            direction=t.direction, comparator=t.comparator, target_year=t.target_year,
+            baseline_year=t.baseline_year, hedge=t.hedge, quote=t.quote, quote_start=t.quote_start,
+            quote_end=t.quote_end, extractor_version=EXTRACTOR_VERSION,
+        ))
+    return records
+
+
+def extract(settings: Settings) -> dict[str, Any]:
+    """Re-extract targets from every landed document version (cheap, and picks up extractor fixes)."""
+    targets: list[TargetRecord] = []
+    documents = 0
+    for doc in iter_documents(settings.landing_dir):
+        documents += 1
+        try:
+            targets.extend(_targets_of(doc, settings))
+        except Exception as exc:
+            raise StageError("extract", f"{type(exc).__name__}: {exc} (document {doc.document_id}, {doc.url})",
+                             source_key=doc.source_key) from exc
+    rows = write_jsonl(settings.landing_dir / "targets" / "targets.jsonl", targets)
+    return {"documents": documents, "targets": rows}
+
+
+# --- build ----------------------------------------------------------------------------------------
+
+
+def _dbt_failures(target_path: Path) -> str:
+    results = target_path / "run_results.json"
+    if not results.exists():
+        return ""
+    lines = []
+    for result in json.loads(results.read_text(encoding="utf-8")).get("results", []):
+        if result.get("status") in {"error", "fail"}:
+            lines.append(f"  {result['unique_id']}: {result.get('status')} — {result.get('message')}")
+    return "\n".join(lines)
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """`dbt build` (seeds, models, tests) from the landing files into a fresh build file."""
+    documents = list((settings.landing_dir / "documents").glob("*/*.jsonl"))
+    if not documents:
+        raise StageError("build", f"no landed documents under {settings.landing_dir / 'documents'}")
+    if not (settings.landing_dir / "targets" / "targets.jsonl").exists():
+        raise StageError("build", "no targets file: run the extract stage first")
+    build_path = settings.build_path
+    build_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (build_path, build_path.with_name(build_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    dbt_dir = settings.data_dir / "dbt"
+    command = [
+        str(Path(sys.executable).with_name("dbt")), "build",
+        "--project-dir", str(settings.dbt_project_dir), "--profiles-dir", str(settings.dbt_project_dir),
+        "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
+    ]
+    env = {
+        **os.environ,
+        "CARBONPEAK_BUILD_PATH": str(build_path),
+        "CARBONPEAK_LANDING_DIR": str(settings.landing_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    started = time.monotonic()
+    proc = subprocess.run(command, cwd=settings.dbt_project_dir, env=env, capture_output=True, text=True)
+    log.info("dbt build output:\n%s", proc.stdout[-20000:])
+    if proc.returncode != 0:
+        failures = _dbt_failures(dbt_dir / "target") or proc.stdout[-3000:] + proc.stderr[-2000:]
+        raise StageError("build", f"dbt build exited {proc.returncode}", details=failures)
+    # Fold the write-ahead log into the file so the copy that gets published is complete.
+    import duckdb
+
+    with duckdb.connect(str(build_path)) as con:
+        con.execute("checkpoint")
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]
+                  for t in ("dim_documents", "fct_targets")}
+    return {"seconds": round(time.monotonic() - started, 1), "rows": counts}
+
+
+# --- validate -------------------------------------------------------------------------------------
+
+
+def validate(settings: Settings) -> dict[str, Any]:
+    """Great Expectations checkpoints over the build file's marts. Raises StageError on any failure."""
+    from expectations.validate import validate_warehouse
+
+    if not settings.build_path.exists():
+        raise StageError("validate", f"no build file at {settings.build_path}: run the build stage first")
+    report = validate_warehouse(settings.build_path, settings.gx_dir)
+    log.info("%s", report.summary())
+    if not report.success:
+        raise StageError("validate", f"{len(report.failures)} expectation(s) failed", details=report.summary())
+    return {"rows": report.row_counts, "data_docs": str(report.data_docs) if report.data_docs else None}
+
+
+# --- publish --------------------------------------------------------------------------------------
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(settings: Settings) -> dict[str, Any]:
+    """Atomically replace the published warehouse with the validated build file.
+
+    Copy to a temporary file in the destination folder, fsync, rename over the published file.
+    Readers holding the old file keep reading the old inode; new readers see the new one whole.
+    """
+    src, dst = settings.build_path, settings.warehouse_path
+    if not src.exists():
+        raise StageError("publish", f"no build file at {src}")
+    if src.with_name(src.name + ".wal").exists():
+        raise StageError("publish", f"{src} still has a write-ahead log; it was not closed cleanly")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(src, tmp)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dst)
+        _fsync_dir(dst.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    digest = hashlib.sha256(dst.read_bytes()).hexdigest()
+    return {"path": str(dst), "bytes": dst.stat().st_size, "sha256": digest}
+
+
+# --- everything -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source_errors: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, Any] = field(default_factory=dict)
+    failed_stage: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_stage is None and not self.source_errors
+
+    @property
+    def published(self) -> bool:
+        return "publish" in self.stages
+
+    def summary(self) -> str:
+        return json.dumps(asdict(self) | {"ok": self.ok, "published": self.published},
+                          ensure_ascii=False, indent=2, default=str)
+
+
+def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str] | None = None) -> RunReport:
+    """Scrape every source (a broken one does not stop the others), then extract, build, validate, publish."""
+    report = RunReport(run_id=run_id or new_run_id())
+    for key in sources if sources is not None else list_sources(settings):
+        try:
+            report.sources[key] = scrape(key, settings, report.run_id)
+        except Exception as exc:
+            log.exception("source %s failed", key)
+            report.source_errors[key] = str(exc)
+            failure_alert(settings, stage="scrape", source=key, error=exc, run_id=report.run_id)
+    for name, stage in (("extract", extract), ("build", build), ("validate", validate), ("publish", publish)):
+        try:
+            report.stages[name] = stage(settings)
+        except Exception as exc:
+            log.exception("stage %s failed", name)
+            report.failed_stage, report.error = name, str(exc)
+            failure_alert(settings, stage=name, error=exc, source=getattr(exc, "source_key", None),
+                          run_id=report.run_id, details=getattr(exc, "details", None))
+            break
+    return report

@@ -1,0 +1,96 @@
+"""carbonpeak_nightly: scrape every registered source, extract targets, build, validate, publish.
+
+Nightly at 02:00 Asia/Shanghai. One mapped scrape task per source: a broken source fails its own task
+(and sends an e-mail naming source and URL) while the others carry on. dbt builds a separate file,
+Great Expectations validates it, and only a passing build is published. Any failed task e-mails.
+
+This file only wires library calls together (carbonpeak.pipeline); it does no I/O at import time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import TriggerRule, dag, task
+
+from carbonpeak.notify import airflow_failure_callback
+
+WRITER_POOL = "duckdb_writer"  # created with one slot by `airflow pools set` (docker/entrypoint.sh, make run)
+
+
+def _settings() -> Any:
+    from carbonpeak.settings import Settings
+
+    return Settings.from_env()
+
+
+@dag(
+    dag_id="carbonpeak_nightly",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["carbonpeak", "nightly"],
+    default_args={
+        "owner": "carbonpeak",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "retry_exponential_backoff": True,
+        "execution_timeout": timedelta(hours=2),
+        "on_failure_callback": airflow_failure_callback,
+    },
+)
+def carbonpeak_nightly() -> None:
+    @task
+    def start_run() -> str:
+        from carbonpeak import pipeline
+
+        return pipeline.new_run_id()
+
+    @task
+    def list_sources() -> list[str]:
+        from carbonpeak import pipeline
+
+        return pipeline.list_sources(_settings())
+
+    @task(max_active_tis_per_dag=4)
+    def scrape(source_key: str, pipeline_run_id: str) -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.scrape(source_key, _settings(), pipeline_run_id)
+
+    # Runs when every scrape has finished, successful or not: one broken site must not hold back the rest.
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def extract() -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.extract(_settings())
+
+    # One writer per DuckDB file: build, validate and publish share a one-slot pool.
+    @task(pool=WRITER_POOL)
+    def build() -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.build(_settings())
+
+    # Validation is deterministic: retrying it would re-check the same file, so a failure is final at once.
+    @task(retries=0, pool=WRITER_POOL)
+    def validate() -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.validate(_settings())
+
+    @task(pool=WRITER_POOL)
+    def publish() -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.publish(_settings())
+
+    scraped = scrape.partial(pipeline_run_id=start_run()).expand(source_key=list_sources())
+    scraped >> extract() >> build() >> validate() >> publish()
+
+
+carbonpeak_nightly()

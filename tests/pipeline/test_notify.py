@@ -1,0 +1,37 @@
+"""Alerts reach a real SMTP server with the stage, the source and the reason."""
+
+from __future__ import annotations
+
+from carbonpeak.notify import failure_alert, send_mail
+from carbonpeak.settings import Settings, SmtpSettings
+from tests.smtp import smtp_inbox
+
+
+def test_failure_alert_names_stage_source_and_reason(tmp_path) -> None:
+    with smtp_inbox() as inbox:
+        settings = Settings(
+            data_dir=tmp_path,
+            smtp=SmtpSettings(host=inbox.host, port=inbox.port, mail_to=("analysts@example.org", "ops@example.org")),
+        )
+        sent = failure_alert(settings, stage="scrape", source="jiaxing_fgw", run_id="r1",
+                             error=RuntimeError("jiaxing_fgw: HTTP 404 for http://127.0.0.1:1/col/col9/index.html"))
+        [message] = inbox.wait_for(1)
+    assert sent is True
+    assert message["Subject"] == "[carbonpeak] scrape failed [jiaxing_fgw]"
+    assert message["To"] == "analysts@example.org, ops@example.org"
+    body = message.get_content()
+    assert "Stage:  scrape" in body
+    assert "HTTP 404 for http://127.0.0.1:1/col/col9/index.html" in body
+    assert "left unchanged" in body
+
+
+def test_unconfigured_mail_is_not_sent_and_does_not_raise() -> None:
+    assert send_mail(SmtpSettings(host=None, mail_to=("a@example.org",)), "s", "b") is False
+    assert send_mail(SmtpSettings(host="127.0.0.1", mail_to=()), "s", "b") is False
+
+
+def test_unreachable_smtp_server_does_not_hide_the_failure(tmp_path) -> None:
+    with smtp_inbox() as inbox:
+        port = inbox.port  # the server stops when the block ends: the port is then closed
+    settings = Settings(data_dir=tmp_path, smtp=SmtpSettings(host="127.0.0.1", port=port, mail_to=("a@example.org",)))
+    assert failure_alert(settings, stage="build", error="dbt build exited 1") is False
