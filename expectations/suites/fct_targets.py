@@ -17,11 +17,11 @@ def build_suite() -> gx.ExpectationSuite:
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             gxe.ExpectColumnValuesToBeUnique(column="target_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="value"),
+            # "" is a real unit: dimensionless ratios such as a data centre's PUE (电能利用效率 ＜1.3).
             gxe.ExpectColumnValuesToNotBeNull(column="unit"),
             gxe.ExpectColumnValuesToNotBeNull(column="indicator"),
             gxe.ExpectColumnValuesToNotBeNull(column="source_url"),
             gxe.ExpectColumnValueLengthsToBeBetween(column="quote", min_value=1),
-            gxe.ExpectColumnValueLengthsToBeBetween(column="unit", min_value=1),
             gxe.ExpectColumnValuesToBeBetween(
                 column="target_year", min_value=MIN_TARGET_YEAR, max_value=MAX_TARGET_YEAR
             ),

@@ -21,15 +21,15 @@ def _inspect(tmp_path: Path, body: str) -> str:
         # Any data access at import time would land here and be caught below.
         "CARBONPEAK_DATA_DIR": str(tmp_path / "data"),
     }
-    script = textwrap.dedent("""
+    script = textwrap.dedent(f"""
         import time
         from airflow.dag_processing.dagbag import DagBag
         started = time.monotonic()
-        bag = DagBag(dag_folder=%r)
+        bag = DagBag(dag_folder={str(REPO / "dags")!r})
         parse_seconds = time.monotonic() - started
         assert not bag.import_errors, bag.import_errors
         dag = bag.dags["carbonpeak_nightly"]
-    """ % str(REPO / "dags")) + textwrap.dedent(body)
+    """) + textwrap.dedent(body)
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert not (tmp_path / "data").exists(), "parsing the DAG touched the data directory"

@@ -1,0 +1,249 @@
+"""Render the offline mirror: `sites.toml` + `corpus/` → per-host static files and list data.
+
+Deterministic: the same inputs give the same bytes, so ETags (a hash of the bytes) are stable
+across runs and a second scrape sees 304s. Last-Modified is fixed per document in sites.toml.
+Each detail page carries the full gov meta-tag set and the corpus text verbatim, one HTML-escaped
+`<p>` per line, so the scraped body text reproduces the corpus line by line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Any
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+SITES_FILE = HERE / "sites.toml"
+CORPUS_DIR = HERE / "corpus"
+TEMPLATES_DIR = HERE / "templates"
+# Pages that are not documents (list pages, robots.txt) carry this fixed Last-Modified.
+SITE_LAST_MODIFIED = "Mon, 01 Jul 2024 00:00:00 GMT"
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    body: bytes
+    content_type: str
+    last_modified: str
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:20] + '"'
+
+
+@dataclass
+class SiteBuild:
+    key: str
+    host: str
+    family: str
+    config: dict[str, Any]
+    files: dict[str, StaticFile] = field(default_factory=dict)
+    # Hanweb only: the `<li>` records dataproxy.jsp pages through, newest first.
+    records: list[str] = field(default_factory=list)
+
+
+def load_sites(path: Path = SITES_FILE) -> dict[str, dict[str, Any]]:
+    return dict(tomllib.loads(path.read_text(encoding="utf-8"))["sites"])
+
+
+def corpus_text(name: str) -> str:
+    return (CORPUS_DIR / name).read_bytes().decode("utf-8")
+
+
+def _template(name: str) -> Template:
+    return Template((TEMPLATES_DIR / name).read_text(encoding="utf-8"))
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def body_html(text: str) -> str:
+    """One `<p>` per corpus line, escaped; whitespace inside a line is the author's and is kept."""
+    return "\n".join(f"<p>{html.escape(line, quote=False)}</p>" for line in text.split("\n"))
+
+
+def meta_block(site: dict[str, Any], doc: dict[str, Any] | None, url: str) -> str:
+    tags = [
+        "<!--站点类-->",
+        f'<meta name="SiteName" content="{_e(site["site_name"])}">',
+        f'<meta name="SiteDomain" content="{_e(site["host"])}">',
+        f'<meta name="SiteIDCode" content="{_e(site["site_id_code"])}">',
+        "<!--栏目类-->",
+        f'<meta name="ColumnName" content="{_e(site["column_name"])}">',
+        f'<meta name="ColumnType" content="{_e(site["column_type"])}">',
+    ]
+    if doc is not None:
+        tags += [
+            "<!--内容类-->",
+            f'<meta name="ArticleTitle" content="{_e(doc["title"])}">',
+            f'<meta name="PubDate" content="{_e(doc["pub_date"])}">',
+            f'<meta name="ContentSource" content="{_e(doc["issuer"])}">',
+            f'<meta name="Keywords" content="{_e(doc["keywords"])}">',
+            '<meta name="Author" content="">',
+            f'<meta name="Description" content="{_e(doc["description"])}">',
+            f'<meta name="Url" content="{_e(url)}">',
+        ]
+    return "\n".join(tags)
+
+
+def _encode(site: dict[str, Any], page: str) -> tuple[bytes, str]:
+    charset = site.get("charset", "utf-8")
+    content_type = "text/html"
+    # Some TRS sites send no charset in the header at all; the page's meta tag is all there is.
+    if site.get("header_charset", True):
+        content_type += f"; charset={charset}"
+    return page.encode(charset), content_type
+
+
+def _hanweb_li(doc: dict[str, Any]) -> str:
+    day = doc["pub_date"][:10]
+    return (
+        f'<li><a href="{_e(doc["path"])}" title="{_e(doc["title"])}" target="_blank">{_e(doc["title"])}</a>'
+        f'<span class="bt-data-time">{_e(day)}</span></li>'
+    )
+
+
+def hanweb_records_xml(records: list[str]) -> str:
+    return "\n".join(f"<record><![CDATA[\n{li}\n]]></record>" for li in records)
+
+
+def hanweb_dataproxy(site: SiteBuild, start: int, end: int) -> bytes:
+    """The XML dataproxy.jsp answers for records start..end (1-based, inclusive)."""
+    cfg = site.config
+    chosen = site.records[max(start, 1) - 1 : max(end, 0)]
+    perpage = int(cfg.get("perpage", 15))
+    total = len(site.records)
+    xml = _template("hanweb_dataproxy.xml").substitute(
+        webid=cfg["webid"],
+        column_id=cfg["column_id"],
+        unitid=cfg["unitid"],
+        webname_q=quote(cfg["webname"]),
+        records=hanweb_records_xml(chosen),
+        total=total,
+        total_pages=(total + perpage - 1) // perpage,
+    )
+    return xml.encode("utf-8")
+
+
+def _documents(site: dict[str, Any], texts: dict[str, str]) -> list[dict[str, Any]]:
+    docs = [dict(d) for d in site.get("documents", [])]
+    for doc in docs:
+        doc["text"] = texts.get(doc["corpus"]) if doc["corpus"] in texts else corpus_text(doc["corpus"])
+    return docs
+
+
+def build_site(
+    key: str,
+    site: dict[str, Any],
+    *,
+    texts: dict[str, str] | None = None,
+    last_modified: dict[str, str] | None = None,
+) -> SiteBuild:
+    """Render one site. `texts`/`last_modified` (keyed by corpus file name) override the corpus, for tests."""
+    texts = texts or {}
+    last_modified = last_modified or {}
+    build = SiteBuild(key=key, host=site["host"], family=site["family"], config=site)
+    live_base = f"https://{site['host']}"
+    docs = _documents(site, texts)
+    for doc in docs:
+        doc["last_modified"] = last_modified.get(doc["corpus"], doc["last_modified"])
+    build.files["/robots.txt"] = StaticFile(
+        site.get("robots", "").encode("utf-8"), "text/plain", SITE_LAST_MODIFIED
+    )
+    if site["family"] == "hanweb":
+        _build_hanweb(build, site, docs, live_base)
+    elif site["family"] == "trs":
+        _build_trs(build, site, docs, live_base)
+    else:
+        raise ValueError(f"mirror: unknown family {site['family']!r} for site {key}")
+    return build
+
+
+def _build_hanweb(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
+    docs = sorted(docs, key=lambda d: d["pub_date"], reverse=True)
+    build.records = [_hanweb_li(d) for d in docs]
+    perpage = int(site.get("perpage", 15))
+    column_path = f"/col/col{site['column_id']}/index.html"
+    page = _template("hanweb_column.html").substitute(
+        column_name=_e(site["column_name"]),
+        site_name=_e(site["site_name"]),
+        meta=meta_block(site, None, live_base + column_path),
+        column_id=site["column_id"],
+        unitid=site["unitid"],
+        webid=site["webid"],
+        webname=_e(site["webname"]),
+        webname_q=quote(site["webname"]),
+        records=hanweb_records_xml(build.records[:perpage]),
+        perpage=perpage,
+        total=len(build.records),
+        group_size=int(site.get("group_size", 3)),
+    )
+    body, ctype = _encode(site, page)
+    build.files[column_path] = StaticFile(body, ctype, SITE_LAST_MODIFIED)
+    for doc in docs:
+        page = _template("hanweb_article.html").substitute(
+            title=_e(doc["title"]),
+            column_name=_e(site["column_name"]),
+            site_name=_e(site["site_name"]),
+            meta=meta_block(site, doc, live_base + doc["path"]),
+            column_id=site["column_id"],
+            issuer=_e(doc["issuer"]),
+            doc_number=_e(doc["doc_number"]),
+            written_date=_e(doc["written_date"]),
+            pub_day=_e(doc["pub_date"][:10]),
+            body=body_html(doc["text"]),
+        )
+        body, ctype = _encode(site, page)
+        build.files[doc["path"]] = StaticFile(body, ctype, doc["last_modified"])
+
+
+def _build_trs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
+    column = "/" + site["column_path"].strip("/") + "/"
+    items: list[tuple[str, str, str]] = [
+        (e["date"], e["title"], e["path"]) for e in site.get("list_only", [])
+    ]
+    items += [(d["pub_date"][:10], d["title"], d["path"]) for d in docs]
+    items.sort(key=lambda i: i[0], reverse=True)  # newest first; undated entries sink to the end
+    perpage = int(site.get("perpage", 20))
+    count = max(1, (len(items) + perpage - 1) // perpage)
+    for n in range(count):
+        chunk = items[n * perpage : (n + 1) * perpage]
+        lis = []
+        for day, title, path in chunk:
+            href = "./" + path[len(column) :] if path.startswith(column) else path
+            date_span = f"<span>{_e(day)}</span>" if day else ""
+            lis.append(
+                f'<li><a href="{_e(href)}" title="{_e(title)}" target="_blank">{_e(title)}</a>'
+                f"{date_span}</li>"
+            )
+        name = "index.html" if n == 0 else f"index_{n}.html"
+        page = _template("trs_list.html").substitute(
+            declared_charset=site.get("declared_charset", site.get("charset", "utf-8")),
+            column_name=_e(site["column_name"]),
+            site_name=_e(site["site_name"]),
+            meta=meta_block(site, None, live_base + column + name),
+            items="\n".join(lis),
+            current=n,
+            count=count,
+        )
+        body, ctype = _encode(site, page)
+        build.files[column + name] = StaticFile(body, ctype, SITE_LAST_MODIFIED)
+    for doc in docs:
+        page = _template("trs_detail.html").substitute(
+            declared_charset=site.get("declared_charset", site.get("charset", "utf-8")),
+            title=_e(doc["title"]),
+            column_name=_e(site["column_name"]),
+            site_name=_e(site["site_name"]),
+            meta=meta_block(site, doc, live_base + doc["path"]),
+            issuer=_e(doc["issuer"]),
+            pub_day=_e(doc["pub_date"][:10]),
+            body=body_html(doc["text"]),
+        )
+        body, ctype = _encode(site, page)
+        build.files[doc["path"]] = StaticFile(body, ctype, doc["last_modified"])

@@ -1,0 +1,316 @@
+"""MirrorServer: the offline mirror on 127.0.0.1, one ThreadingHTTPServer (own port) per live host.
+
+Serves GET/HEAD of the rendered files with ETag/Last-Modified and 304 on conditional requests,
+POST to Hanweb's dataproxy.jsp (reads the form, answers XML like the real one), robots.txt, and
+404 for anything else. Tests can change what is served (a document's text, a redesigned page, a
+failing URL, robots.txt) and read the request log. `running_mirror()` is the context manager;
+`serve_forever()` backs the CLI command.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from carbonpeak.mirror.build import (
+    SITES_FILE,
+    SiteBuild,
+    StaticFile,
+    build_site,
+    hanweb_dataproxy,
+    load_sites,
+)
+
+DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    host: str  # the live host the request was for
+    method: str
+    path: str  # without the query string
+    status: int
+
+
+@dataclass
+class _Failure:
+    status: int
+    remaining: int | None  # None: for ever
+    headers: dict[str, str]
+
+
+class Mirror:
+    """The running mirror. `base_urls` maps live host → "http://127.0.0.1:PORT"."""
+
+    def __init__(self, sites_file: Path = SITES_FILE, ports: dict[str, int] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._site_configs = load_sites(sites_file)
+        self._texts: dict[str, str] = {}
+        self._last_modified: dict[str, str] = {}
+        self._overrides: dict[tuple[str, str], StaticFile | None] = {}
+        self._failures: dict[tuple[str, str], _Failure] = {}
+        self.log: list[LoggedRequest] = []
+        self.sites: dict[str, SiteBuild] = {}  # by live host
+        self._rebuild()
+        self._servers: dict[str, ThreadingHTTPServer] = {}
+        self._threads: list[threading.Thread] = []
+        ports = ports or {}
+        for host in self.sites:
+            server = ThreadingHTTPServer(("127.0.0.1", ports.get(host, 0)), _handler_for(self, host))
+            server.daemon_threads = True
+            self._servers[host] = server
+        self.base_urls: dict[str, str] = {
+            host: f"http://127.0.0.1:{server.server_address[1]}" for host, server in self._servers.items()
+        }
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> Mirror:
+        for host, server in self._servers.items():
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"mirror:{host}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+
+    # -- what is served -----------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        with self._lock:
+            self.sites = {
+                cfg["host"]: build_site(key, cfg, texts=self._texts, last_modified=self._last_modified)
+                for key, cfg in self._site_configs.items()
+            }
+
+    def replace_text(self, corpus_name: str, text: str, last_modified: str | None = None) -> None:
+        """Serve a different text for the document made from `corpus_name` (a new version)."""
+        self._texts[corpus_name] = text
+        self._last_modified[corpus_name] = last_modified or email.utils.formatdate(usegmt=True)
+        self._rebuild()
+
+    def set_page(
+        self, host: str, path: str, body: bytes, content_type: str = "text/html; charset=utf-8"
+    ) -> None:
+        """Serve `body` at `path` instead of the rendered page (e.g. a redesigned layout)."""
+        self._overrides[(host, path)] = StaticFile(body, content_type, email.utils.formatdate(usegmt=True))
+
+    def set_robots(self, host: str, text: str) -> None:
+        self.set_page(host, "/robots.txt", text.encode("utf-8"), "text/plain")
+
+    def fail(
+        self,
+        host: str,
+        path: str,
+        status: int = 500,
+        times: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer `status` at `path` (for the next `times` requests, or always)."""
+        self._failures[(host, path)] = _Failure(status, times, dict(headers or {}))
+
+    def reset(self) -> None:
+        """Drop every override and failure and serve the corpus again; the log is kept."""
+        self._texts.clear()
+        self._last_modified.clear()
+        self._overrides.clear()
+        self._failures.clear()
+        self._rebuild()
+
+    def document_path(self, corpus_name: str) -> tuple[str, str]:
+        """(live host, path) of the detail page made from `corpus_name`."""
+        for cfg in self._site_configs.values():
+            for doc in cfg.get("documents", []):
+                if doc["corpus"] == corpus_name:
+                    return cfg["host"], doc["path"]
+        raise KeyError(corpus_name)
+
+    def requests(
+        self, host: str | None = None, *, method: str | None = None, status: int | None = None
+    ) -> list[LoggedRequest]:
+        with self._lock:
+            return [
+                r
+                for r in self.log
+                if (host is None or r.host == host)
+                and (method is None or r.method == method)
+                and (status is None or r.status == status)
+            ]
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.log.clear()
+
+    # -- used by the handler ------------------------------------------------------------------
+
+    def _record(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self.log.append(entry)
+
+    def _failure(self, host: str, path: str) -> _Failure | None:
+        with self._lock:
+            failure = self._failures.get((host, path))
+            if failure is None:
+                return None
+            if failure.remaining is not None:
+                if failure.remaining <= 0:
+                    return None
+                failure.remaining -= 1
+            return failure
+
+    def _file(self, host: str, path: str) -> StaticFile | None:
+        with self._lock:
+            if (host, path) in self._overrides:
+                return self._overrides[(host, path)]
+            files = self.sites[host].files
+            if path in files:
+                return files[path]
+            if path.endswith("/") and path + "index.html" in files:
+                return files[path + "index.html"]
+            return None
+
+
+def _not_modified(handler: BaseHTTPRequestHandler, file: StaticFile) -> bool:
+    inm = handler.headers.get("If-None-Match")
+    if inm is not None:  # RFC 9110 §13.1.2: If-None-Match wins over If-Modified-Since
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or file.etag in tags
+    ims = handler.headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = email.utils.parsedate_to_datetime(ims)
+            modified = email.utils.parsedate_to_datetime(file.last_modified)
+        except (TypeError, ValueError):
+            return False
+        return modified <= since
+    return False
+
+
+def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "carbonpeak-mirror"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the mirror keeps its own log
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str], *, head: bool = False) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head and status != 304:
+                self.wfile.write(body)
+            mirror._record(LoggedRequest(host, self.command, urlsplit(self.path).path, status))
+
+        def _maybe_fail(self, path: str) -> bool:
+            failure = mirror._failure(host, path)
+            if failure is None:
+                return False
+            headers = {"Content-Type": "text/plain", **failure.headers}
+            self._send(failure.status, f"HTTP {failure.status}".encode(), headers)
+            return True
+
+        def _get(self, head: bool) -> None:
+            path = urlsplit(self.path).path
+            if self._maybe_fail(path):
+                return
+            file = mirror._file(host, path)
+            if file is None:
+                self._send(
+                    404, b"<html><body>404 Not Found</body></html>", {"Content-Type": "text/html"}, head=head
+                )
+                return
+            headers = {
+                "Content-Type": file.content_type,
+                "ETag": file.etag,
+                "Last-Modified": file.last_modified,
+            }
+            if _not_modified(self, file):
+                self.send_response(304)
+                for name, value in headers.items():
+                    if name != "Content-Type":
+                        self.send_header(name, value)
+                self.end_headers()
+                mirror._record(LoggedRequest(host, self.command, path, 304))
+                return
+            self._send(200, file.body, headers, head=head)
+
+        def do_GET(self) -> None:
+            self._get(head=False)
+
+        def do_HEAD(self) -> None:
+            self._get(head=True)
+
+        def do_POST(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            form_raw = self.rfile.read(length) if length else b""
+            if self._maybe_fail(parts.path):
+                return
+            site = mirror.sites[host]
+            if parts.path != DATAPROXY_PATH or site.family != "hanweb":
+                self._send(404, b"", {"Content-Type": "text/html"})
+                return
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            form = {k: v[0] for k, v in parse_qs(form_raw.decode("utf-8", "replace")).items()}
+            cfg = site.config
+            # The real dataproxy answers an empty datastore for a column/unit/site it does not know.
+            known = (form.get("columnid"), form.get("unitid"), form.get("webid")) == (
+                str(cfg["column_id"]),
+                str(cfg["unitid"]),
+                str(cfg["webid"]),
+            )
+            start = int(query.get("startrecord", "1") or 1)
+            end = int(query.get("endrecord", "0") or 0)
+            with mirror._lock:
+                body = (
+                    hanweb_dataproxy(site, start, end)
+                    if known
+                    else hanweb_dataproxy(SiteBuild(site.key, site.host, site.family, cfg), 1, 0)
+                )
+            self._send(200, body, {"Content-Type": "text/xml;charset=UTF-8"})
+
+    return Handler
+
+
+@contextmanager
+def running_mirror(sites_file: Path = SITES_FILE, ports: dict[str, int] | None = None) -> Iterator[Mirror]:
+    """Start the mirror for the duration of a `with` block."""
+    mirror = Mirror(sites_file, ports).start()
+    try:
+        yield mirror
+    finally:
+        mirror.stop()
+
+
+def serve_forever(ports: dict[str, int] | None = None, sites_file: Path = SITES_FILE) -> None:
+    """Serve until Ctrl-C, after printing the {live host: base URL} map (CARBONPEAK_BASE_URLS)."""
+    mirror = Mirror(sites_file, ports).start()
+    print(json.dumps(mirror.base_urls, ensure_ascii=False), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        mirror.stop()

@@ -1,0 +1,70 @@
+"""TRS WCM sites (many ministries and city sites; e.g. the 海宁市人民政府 entry in sources.toml).
+
+What the site looks like:
+  list      <column_path>index.html, index_1.html, … index_{N-1}.html; N is in the page's script
+            `createPageHTML(N, cur, "index", "html")`; items are `<li><a href="./YYYYMM/t…html">`
+  article   <column_path>YYYYMM/tYYYYMMDD_<docid>.html, body in `.TRS_Editor` / `.TRS_UEDITOR`
+  charset   often GBK declared as gb2312 in a meta tag with no charset in the HTTP header
+What breaks: list markup differs per site (`item_selector` in the registry); createPageHTML
+missing on single-page columns.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from scrapers.families import Fetch, ListEntry, ParsedDetail, parse_detail_common
+from scrapers.parsing import parse_date, select, soup_of, text_of
+from scrapers.registry import SourceConfig
+
+DEFAULT_ITEMS = "ul.list li"
+DEFAULT_BODY = ".TRS_Editor, .TRS_UEDITOR, .trs_paper_default"
+_PAGES = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,")
+_DOC = re.compile(r"/t(\d{8})_(\d+)\.s?html?$")
+
+
+def list_url(source: SourceConfig, base_url: str, page: int) -> str:
+    path = "/" + str(source.param("column_path")).strip("/") + "/"
+    return f"{base_url}{path}{'index.html' if page == 0 else f'index_{page}.html'}"
+
+
+def parse_list_page(text: str, url: str, source: SourceConfig) -> tuple[int, list[ListEntry]]:
+    """(page count from createPageHTML, entries) from one list page."""
+    soup = soup_of(text)
+    items = select(
+        soup, str(source.param("item_selector", DEFAULT_ITEMS)), min_items=1, source=source.key, url=url
+    )
+    entries: list[ListEntry] = []
+    for item in items:
+        link = select(item, "a[href]", min_items=1, source=source.key, url=url)[0]
+        title = str(link.get("title") or "") or text_of(link)
+        entries.append(
+            ListEntry(url=urljoin(url, str(link["href"])), title=title, date=parse_date(text_of(item)))
+        )
+    pages = _PAGES.search(text)
+    return (int(pages.group(1)) if pages else 1), entries
+
+
+def discover(fetch: Fetch, source: SourceConfig, base_url: str) -> list[ListEntry]:
+    max_pages = int(source.param("max_pages", 50))
+    entries: list[ListEntry] = []
+    page, count = 0, 1
+    while page < min(count, max_pages):
+        response = fetch("GET", list_url(source, base_url, page), None)
+        count, found = parse_list_page(response.text, response.url, source)
+        entries.extend(found)
+        page += 1
+    return entries
+
+
+def parse_detail(text: str, url: str, source: SourceConfig) -> ParsedDetail:
+    return parse_detail_common(text, url, source, str(source.param("body_selector", DEFAULT_BODY)))
+
+
+def article_key(url: str) -> str:
+    """t20230515_2435122.html → "2435122" (the WCM document id)."""
+    match = _DOC.search(url.split("?")[0])
+    if match:
+        return match.group(2)
+    return url.rstrip("/").rsplit("/", 1)[-1].split(".")[0]

@@ -1,0 +1,323 @@
+"""PoliteSession: the only place carbonpeak talks HTTP (ruff bans `requests` everywhere else).
+
+It owns everything a government web master would care about: a User-Agent naming the project
+and a contact address, a timeout, robots.txt, a per-host rate limit, retries with exponential
+backoff (honouring Retry-After), a maximum body size, conditional GET, and an allow-list of
+hosts so a scraper cannot wander off its site. Bodies come back as bytes plus `text` decoded by
+the charset rule in `scrapers.parsing.decode_html` (gb2312/gbk are read as gb18030).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from scrapers.parsing import decode_html
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+MAX_REDIRECTS = 5
+
+
+class FetchError(Exception):
+    """A request that could not be completed; names the URL."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+
+
+class HostNotAllowed(FetchError):
+    pass
+
+
+class RobotsDisallowed(FetchError):
+    pass
+
+
+class BodyTooLarge(FetchError):
+    pass
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the server said about a body last time, for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # final URL after redirects
+    status: int
+    headers: dict[str, str]
+    content: bytes
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @cached_property
+    def text(self) -> str:
+        return decode_html(self.content, self.content_type)
+
+    @property
+    def validators(self) -> Validators:
+        return Validators(etag=self.headers.get("etag"), last_modified=self.headers.get("last-modified"))
+
+
+@dataclass
+class _HostState:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    next_allowed: float = 0.0
+    robots: urllib.robotparser.RobotFileParser | None = None
+
+
+class PoliteSession:
+    """A requests session with manners. One per source run; `allowed_hosts` is that source's host(s)."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        allowed_hosts: Iterable[str],
+        timeout: float = 30.0,
+        rate_limit: float = 1.0,
+        max_retries: int = 4,
+        max_body_bytes: int = 50 * 1024 * 1024,
+        backoff_base: float = 1.0,
+        retry_after_cap: float = 120.0,
+        obey_robots: bool = True,
+    ) -> None:
+        self.user_agent = user_agent
+        self.allowed_hosts = {h.lower() for h in allowed_hosts}
+        self.timeout = timeout
+        self.rate_limit = rate_limit
+        self.max_retries = max(0, max_retries)
+        self.max_body_bytes = max_body_bytes
+        self.backoff_base = backoff_base
+        self.retry_after_cap = retry_after_cap
+        self.obey_robots = obey_robots
+        self.requests_made = 0  # HTTP exchanges on the wire, robots.txt and retries included
+        self.bytes_received = 0
+        self._hosts: dict[str, _HostState] = {}
+        self._hosts_lock = threading.Lock()
+        self._session = requests.Session()
+        self._session.headers.update({"User-Agent": user_agent, "Accept-Language": "zh-CN,zh;q=0.9"})
+
+    # -- public API -------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        validators: Validators | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Response:
+        """GET `url`. With `validators`, a 304 comes back as a Response with `not_modified` True."""
+        extra = dict(headers or {})
+        if validators is not None:
+            if validators.etag:
+                extra["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                extra["If-Modified-Since"] = validators.last_modified
+        return self.request("GET", url, headers=extra, params=params)
+
+    def post(
+        self, url: str, *, data: Mapping[str, str], headers: Mapping[str, str] | None = None
+    ) -> Response:
+        return self.request("POST", url, data=data, headers=headers)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+    ) -> Response:
+        """One logical request: allow-list, robots, throttle, retries, redirects (within the allow-list).
+
+        Raises FetchError for anything but 2xx/304 once retries are spent.
+        """
+        if params:
+            url = requests.Request("GET", url, params=params).prepare().url or url
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check_host(url)
+            self._check_robots(url)
+            response = self._with_retries(method, url, headers=headers, data=data)
+            if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
+                url = urljoin(url, response.headers["location"])
+                if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+                    method, data = "GET", None
+                continue
+            if response.status == 304 or 200 <= response.status < 300:
+                return response
+            raise FetchError(url, f"HTTP {response.status}", status=response.status)
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> PoliteSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _host_state(self, host: str) -> _HostState:
+        with self._hosts_lock:
+            return self._hosts.setdefault(host, _HostState())
+
+    def _check_host(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise HostNotAllowed(url, f"scheme {parts.scheme!r} is not fetched")
+        host = (parts.hostname or "").lower()
+        if host not in self.allowed_hosts:
+            raise HostNotAllowed(url, f"host {host!r} is not in the allow-list {sorted(self.allowed_hosts)}")
+
+    def _netloc_key(self, url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    def _check_robots(self, url: str) -> None:
+        if not self.obey_robots:
+            return
+        key = self._netloc_key(url)
+        state = self._host_state(key)
+        if state.robots is None:
+            state.robots = self._fetch_robots(key)
+        if not state.robots.can_fetch(self.user_agent, url):
+            raise RobotsDisallowed(url, "disallowed by robots.txt")
+
+    def _fetch_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
+        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        try:
+            response = self._with_retries("GET", origin + "/robots.txt", headers=None, data=None)
+        except FetchError:
+            # RFC 9309 §2.3.1.4: an unreachable robots.txt means "assume complete disallow".
+            parser.disallow_all = True
+            return parser
+        if 200 <= response.status < 300:
+            parser.parse(decode_html(response.content, response.content_type).splitlines())
+        elif 400 <= response.status < 500:
+            parser.allow_all = True  # RFC 9309: robots.txt unavailable (4xx) -> crawl allowed
+        else:
+            parser.disallow_all = True
+        return parser
+
+    def _throttle(self, url: str) -> None:
+        rate = self.rate_limit
+        state = self._host_state(self._netloc_key(url))
+        interval = 1.0 / rate if rate > 0 else 0.0
+        if rate > 0 and state.robots is not None:
+            delay = state.robots.crawl_delay(self.user_agent)
+            if delay:
+                interval = max(interval, float(delay))
+        if interval <= 0:
+            return
+        with state.lock:
+            now = time.monotonic()
+            wait = state.next_allowed - now
+            if wait > 0:
+                time.sleep(wait)
+            state.next_allowed = max(now, state.next_allowed) + interval
+
+    def _with_retries(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+    ) -> Response:
+        attempt = 0
+        while True:
+            self._throttle(url)
+            try:
+                response = self._send(method, url, headers=headers, data=data)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt >= self.max_retries:
+                    raise FetchError(
+                        url, f"{type(exc).__name__} after {attempt + 1} attempts: {exc}"
+                    ) from exc
+                time.sleep(self._backoff(attempt))
+                attempt += 1
+                continue
+            if response.status in RETRY_STATUSES and attempt < self.max_retries:
+                wait = self._retry_after(response.headers.get("retry-after"))
+                time.sleep(wait if wait is not None else self._backoff(attempt))
+                attempt += 1
+                continue
+            return response
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.backoff_base * (2**attempt), self.retry_after_cap)
+
+    def _retry_after(self, value: str | None) -> float | None:
+        if not value:
+            return None
+        value = value.strip()
+        if value.isdigit():
+            seconds = float(value)
+        else:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return None
+            seconds = when.timestamp() - time.time()
+        return min(max(seconds, 0.0), self.retry_after_cap)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+    ) -> Response:
+        self.requests_made += 1
+        with self._session.request(
+            method,
+            url,
+            headers=dict(headers or {}),
+            data=data,
+            timeout=self.timeout,
+            stream=True,
+            allow_redirects=False,
+        ) as raw:
+            response_headers = {k.lower(): v for k, v in raw.headers.items()}
+            declared = response_headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_body_bytes:
+                raise BodyTooLarge(url, f"Content-Length {declared} exceeds {self.max_body_bytes} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in raw.iter_content(chunk_size=64 * 1024):
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise BodyTooLarge(url, f"body exceeds {self.max_body_bytes} bytes")
+                chunks.append(chunk)
+            self.bytes_received += size
+            return Response(
+                url=url, status=raw.status_code, headers=response_headers, content=b"".join(chunks)
+            )

@@ -1,0 +1,289 @@
+"""scrape_source: one source, one run — discover, fetch what changed, land new document versions.
+
+Both the CLI and the Airflow task call this. Steps: list pages (always fetched) → keyword filter
+→ each detail page with a conditional GET from the saved validators → raw bytes saved → pure
+parse → a `DocumentRecord` for every new or changed version → `landing/documents/<key>/<run_id>.jsonl`
+→ incremental state in `state/<key>.json`. A list-page failure stops the run at once; a
+detail-page failure is recorded, the rest still land, and the run raises at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from carbonpeak.landing import DocumentRecord, write_jsonl
+from carbonpeak.settings import Settings
+from scrapers.families import ListEntry, family_module, matches_keywords
+from scrapers.http import FetchError, PoliteSession, Response, Validators
+from scrapers.parsing import SelectorError, region_from_site_id
+from scrapers.rawstore import RawStore, sha256_hex
+from scrapers.registry import SourceConfig, load_sources
+
+log = logging.getLogger(__name__)
+
+
+class ScrapeError(Exception):
+    """A scrape that failed; the message names the source and the URL(s)."""
+
+    def __init__(
+        self,
+        source_key: str,
+        url: str,
+        reason: str,
+        *,
+        summary: ScrapeSummary | None = None,
+        failed_urls: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(f"[{source_key}] {url}: {reason}")
+        self.source_key = source_key
+        self.url = url
+        self.reason = reason
+        self.summary = summary
+        self.failed_urls = failed_urls
+
+
+@dataclass
+class ScrapeSummary:
+    source_key: str
+    listed: int = 0  # list entries in scope (after the keyword filter)
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    requests: int = 0  # HTTP exchanges, robots.txt and retries included
+    bytes: int = 0
+    errors: list[str] = field(default_factory=list)
+    landing_file: str | None = None  # relative to Settings.landing_dir, when rows were written
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def effective_base_url(source: SourceConfig, settings: Settings) -> str:
+    return settings.base_urls.get(source.host, source.base_url).rstrip("/")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class _Urls:
+    """Live URL ↔ fetched URL: records and state keep the live URL even when the mirror serves it."""
+
+    def __init__(self, live_base: str, effective_base: str) -> None:
+        self.live = live_base.rstrip("/")
+        self.effective = effective_base.rstrip("/")
+
+    def to_live(self, url: str) -> str:
+        return self.live + url[len(self.effective) :] if url.startswith(self.effective + "/") else url
+
+    def to_effective(self, url: str) -> str:
+        for prefix in (self.live, self.live.replace("https://", "http://", 1)):
+            if url.startswith(prefix + "/"):
+                return self.effective + url[len(prefix) :]
+        return url
+
+
+def _load_state(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {"documents": {}}
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state.setdefault("documents", {})
+    return state
+
+
+def _save_state(path: Path, state: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(state, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def make_session(source: SourceConfig, settings: Settings) -> PoliteSession:
+    effective = effective_base_url(source, settings)
+    rate = settings.rate_limit
+    if rate > 0 and source.rate_limit is not None:
+        rate = min(rate, source.rate_limit)
+    return PoliteSession(
+        user_agent=settings.effective_user_agent,
+        allowed_hosts={host_of(effective), *source.extra_hosts},
+        timeout=settings.timeout,
+        rate_limit=rate,
+        max_retries=settings.max_retries,
+        max_body_bytes=settings.max_body_bytes,
+    )
+
+
+def scrape_source(
+    key: str,
+    settings: Settings,
+    run_id: str,
+    *,
+    sources: Mapping[str, SourceConfig] | None = None,
+    session: PoliteSession | None = None,
+) -> ScrapeSummary:
+    """Scrape one registered source. Returns the summary; raises ScrapeError (with `.summary`)."""
+    registry = sources if sources is not None else load_sources(settings.sources_file)
+    if key not in registry:
+        raise ScrapeError(key, str(settings.sources_file), f"no source {key!r} in the registry")
+    source = registry[key]
+    family = family_module(source.family)
+    urls = _Urls(source.base_url, effective_base_url(source, settings))
+    raw = RawStore(settings.raw_dir, key)
+    state_path = settings.state_dir / f"{key}.json"
+    state = _load_state(state_path)
+    known: dict[str, dict[str, Any]] = state["documents"]
+    summary = ScrapeSummary(source_key=key)
+    own_session = session is None
+    http = session or make_session(source, settings)
+
+    def fetch(method: str, url: str, form: Mapping[str, str] | None) -> Response:
+        response = http.request(method, url, data=form)
+        raw.save(response, canonical_url=urls.to_live(response.url))
+        return response
+
+    try:
+        # -- list pages: any failure stops the run ---------------------------------------------
+        list_url = urls.effective
+        try:
+            entries: list[ListEntry] = family.discover(fetch, source, urls.effective)
+        except SelectorError as exc:
+            raise ScrapeError(key, exc.url, str(exc)) from exc
+        except FetchError as exc:
+            raise ScrapeError(key, exc.url, f"list page failed: {exc.reason}") from exc
+        seen: set[str] = set()
+        in_scope: list[ListEntry] = []
+        for entry in entries:
+            fetch_url = urls.to_effective(entry.url)
+            if host_of(fetch_url) != host_of(list_url) and host_of(fetch_url) not in source.extra_hosts:
+                log.info("[%s] skipping off-site link %s", key, entry.url)
+                continue
+            if fetch_url in seen or not matches_keywords(entry.title, source.keywords):
+                continue
+            seen.add(fetch_url)
+            in_scope.append(ListEntry(url=fetch_url, title=entry.title, date=entry.date))
+        summary.listed = len(in_scope)
+
+        # -- detail pages: failures are recorded, the rest carry on ----------------------------
+        records: list[DocumentRecord] = []
+        failed: list[str] = []
+        for entry in in_scope:
+            live_url = urls.to_live(entry.url)
+            previous = known.get(live_url)
+            try:
+                record = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id, known)
+            except (FetchError, SelectorError, ValueError) as exc:
+                summary.failed += 1
+                failed.append(live_url)
+                summary.errors.append(f"{live_url}: {exc}")
+                log.warning("[%s] %s: %s", key, live_url, exc)
+                continue
+            if record is None:
+                summary.unchanged += 1
+            elif previous and previous.get("version_hash"):
+                summary.changed += 1
+                records.append(record)
+            else:
+                summary.new += 1
+                records.append(record)
+
+        if records:
+            out = settings.landing_dir / "documents" / key / f"{run_id}.jsonl"
+            write_jsonl(out, records)
+            summary.landing_file = out.relative_to(settings.landing_dir).as_posix()
+        state["source_key"] = key
+        state["last_run_id"] = run_id
+        _save_state(state_path, state)
+    finally:
+        summary.requests = http.requests_made
+        summary.bytes = http.bytes_received
+        if own_session:
+            http.close()
+
+    if failed:
+        raise ScrapeError(
+            key,
+            ", ".join(failed),
+            f"{len(failed)} of {summary.listed} detail page(s) failed: " + "; ".join(summary.errors),
+            summary=summary,
+            failed_urls=tuple(failed),
+        )
+    return summary
+
+
+def _scrape_detail(
+    http: PoliteSession,
+    raw: RawStore,
+    family: Any,
+    source: SourceConfig,
+    entry: ListEntry,
+    live_url: str,
+    previous: Mapping[str, Any] | None,
+    run_id: str,
+    known: dict[str, dict[str, Any]],
+) -> DocumentRecord | None:
+    """Fetch and parse one detail page; None when nothing changed. Updates `known` in place."""
+    validators = None
+    if previous and (previous.get("etag") or previous.get("last_modified")):
+        validators = Validators(etag=previous.get("etag"), last_modified=previous.get("last_modified"))
+    response = http.get(entry.url, validators=validators)
+    if response.not_modified:
+        return None
+    fetched_at = _now()
+    raw_path = raw.save(response, canonical_url=live_url, fetched_at=fetched_at)
+    content_hash = sha256_hex(response.content)
+    document_id = f"{source.key}:{family.article_key(live_url)}"
+    entry_state: dict[str, Any] = {
+        "document_id": document_id,
+        "etag": response.headers.get("etag"),
+        "last_modified": response.headers.get("last-modified"),
+        "content_hash": content_hash,
+        "raw_path": raw_path,
+        "fetched_at": fetched_at,
+    }
+    if previous and previous.get("content_hash") == content_hash:
+        known[live_url] = {**previous, **entry_state}
+        return None
+    parsed = family.parse_detail(response.text, live_url, source)
+    if not parsed.body_text.strip():
+        raise ValueError("empty body text")
+    version_hash = hashlib.sha256(parsed.body_text.encode("utf-8")).hexdigest()
+    known[live_url] = {**entry_state, "version_hash": version_hash}
+    if previous and previous.get("version_hash") == version_hash:
+        return None  # page chrome changed, the document did not
+    return DocumentRecord(
+        document_id=document_id,
+        version_hash=version_hash,
+        source_key=source.key,
+        family=source.family,
+        url=live_url,
+        title=parsed.title or entry.title,
+        issuer=parsed.issuer,
+        doc_number=parsed.doc_number,
+        publish_date=parsed.publish_date or entry.date,
+        region_code=region_from_site_id(parsed.site_id_code) or source.region_code,
+        site_id_code=parsed.site_id_code,
+        site_name=parsed.site_name,
+        column_name=parsed.column_name,
+        body_text=parsed.body_text,
+        content_hash=content_hash,
+        raw_path=raw_path,
+        fetched_at=fetched_at,
+        run_id=run_id,
+    )

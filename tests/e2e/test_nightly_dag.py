@@ -1,0 +1,142 @@
+"""End to end: the Airflow DAG, run for real (`airflow dags test`) against the offline mirror.
+
+One mirror and one SMTP server live in this test process; the DAG runs in a subprocess pointed at
+them through the same environment variables production uses. The first run must publish real
+targets from every mirrored document; a second run over a corrupted page must fail validation,
+leave the published file byte-identical, and e-mail the failing expectation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from carbonpeak.mirror.server import Mirror, running_mirror
+from carbonpeak.settings import REPO_ROOT
+from tests.smtp import Inbox, smtp_inbox
+
+pytestmark = pytest.mark.e2e
+
+MIRRORED = sorted((REPO_ROOT / "carbonpeak" / "mirror" / "corpus").glob("*.txt"))
+
+
+@dataclass
+class Deployment:
+    env: dict[str, str]
+    mirror: Mirror
+    inbox: Inbox
+    warehouse: Path
+    data_dir: Path
+
+    def dag_test(self) -> subprocess.CompletedProcess[str]:
+        env = self.env | {"CARBONPEAK_BASE_URLS": json.dumps(self.mirror.base_urls)}
+        return subprocess.run([sys.executable, "-m", "carbonpeak", "dag-test"], env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    def query(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    root = tmp_path_factory.mktemp("deploy")
+    with running_mirror() as mirror, smtp_inbox() as inbox:
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(root / "airflow"),
+            "CARBONPEAK_DATA_DIR": str(root / "data"),
+            "CARBONPEAK_WAREHOUSE": str(root / "warehouse" / "carbonpeak.duckdb"),
+            "CARBONPEAK_RATE_LIMIT": "0",
+            "CARBONPEAK_SMTP_HOST": inbox.host,
+            "CARBONPEAK_SMTP_PORT": str(inbox.port),
+            "CARBONPEAK_MAIL_TO": "analysts@example.org",
+        }
+        yield Deployment(env=env, mirror=mirror, inbox=inbox, warehouse=root / "warehouse" / "carbonpeak.duckdb",
+                         data_dir=root / "data")
+
+
+@pytest.fixture(scope="module")
+def first_run(deployment: Deployment) -> subprocess.CompletedProcess[str]:
+    proc = deployment.dag_test()
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
+    return proc
+
+
+def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployment, first_run: object) -> None:
+    rows = deployment.query(
+        "select d.document_id, d.title, d.url, d.region_name, count(t.target_id) "
+        "from dim_documents d left join fct_targets t using (document_id, version_hash) "
+        "where d.is_current group by all order by d.document_id"
+    )
+    assert len(rows) == len(MIRRORED) == 3
+    for document_id, title, url, region_name, targets in rows:
+        # The mirror stands in for the live site: documents keep the site's own URL.
+        assert url.startswith(("https://fgw.jiaxing.gov.cn/art/", "https://www.haining.gov.cn/")), url
+        assert title and region_name, (document_id, title, region_name)
+        assert targets > 0, f"{document_id} ({title}) published without targets"
+    assert {r[3] for r in rows} == {"嘉兴市", "海宁市"}
+
+
+def test_jiaxing_pv_target_is_published_with_quote_and_source(deployment: Deployment, first_run: object) -> None:
+    rows = deployment.query(
+        "select t.region_name, t.region_code, t.value, t.unit, t.direction, t.target_year, t.quote, t.source_url, "
+        "d.body_text "
+        "from fct_targets t join dim_documents d using (document_id, version_hash) "
+        "where t.indicator like '%光伏装机%' and t.value = 470"
+    )
+    assert rows, "the 嘉兴 2025 PV target (470 万千瓦) is missing"
+    region, code, value, unit, direction, year, quote, url, body = rows[0]
+    assert (region, code, value, unit, direction, year) == ("嘉兴市", "330400", 470.0, "万千瓦", "reach", 2025)
+    assert "470万千瓦" in quote and quote in body
+    assert url.startswith("https://fgw.jiaxing.gov.cn/art/2023/5/5/art_")
+    corpus_text = (REPO_ROOT / "carbonpeak/mirror/corpus/000_c024b4ef5c96c6e7.txt").read_text(encoding="utf-8")
+    assert quote in corpus_text
+
+
+def test_every_quote_is_an_exact_substring_at_its_offsets(deployment: Deployment, first_run: object) -> None:
+    rows = deployment.query(
+        "select t.quote, t.quote_start, t.quote_end, d.body_text from fct_targets t "
+        "join dim_documents d using (document_id, version_hash)"
+    )
+    assert len(rows) > 20
+    for quote, start, end, body in rows:
+        assert body[start:end] == quote
+
+
+def test_example_queries_return_rows(deployment: Deployment, first_run: object) -> None:
+    queries = sorted((REPO_ROOT / "warehouse" / "queries").glob("*.sql"))
+    assert len(queries) >= 3
+    for path in queries:
+        assert deployment.query(path.read_text(encoding="utf-8")), f"{path.name} returned no rows"
+
+
+def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deployment, first_run: object) -> None:
+    before = hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest()
+    already = len(deployment.inbox.messages)
+    # The site starts serving a corrupted page: a target year past 2060 (碳中和) passes dbt's
+    # structural tests but not the GX content rules.
+    corpus = REPO_ROOT / "carbonpeak/mirror/corpus/000_c024b4ef5c96c6e7.txt"
+    text = corpus.read_text(encoding="utf-8")
+    assert "到2025年，全市光伏装机" in text
+    deployment.mirror.replace_text(corpus.name, text.replace("到2025年，全市光伏装机", "到2099年，全市光伏装机", 1))
+
+    proc = deployment.dag_test()
+
+    assert proc.returncode != 0, "the DAG run should fail at validate"
+    assert hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest() == before
+    messages = deployment.inbox.wait_for(already + 1)
+    alerts = [m for m in messages[already:] if "validate" in m["Subject"]]
+    assert alerts, [m["Subject"] for m in messages]
+    body = alerts[0].get_content()
+    assert "expect_column_values_to_be_between" in body and "target_year" in body
+    assert "2099" in body

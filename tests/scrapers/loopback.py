@@ -1,0 +1,69 @@
+"""A tiny scripted HTTP server on 127.0.0.1 for PoliteSession tests (retries, limits, robots)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Scripted:
+    status: int = 200
+    body: bytes = b"ok"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Loopback:
+    """`script[path]`: responses served in order (the last one repeats); `hits`: the requests seen."""
+
+    def __init__(self) -> None:
+        self.script: dict[str, list[Scripted]] = {}
+        self.hits: list[tuple[str, str, dict[str, str]]] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def count(self, path: str) -> int:
+        return sum(1 for _, p, _ in self.hits if p == path)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        loopback = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                loopback.hits.append(("GET", path, dict(self.headers.items())))
+                queue = loopback.script.get(path) or [Scripted(404, b"not found")]
+                reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if "Content-Length" not in reply.headers:
+                    self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                if reply.status != 304:
+                    self.wfile.write(reply.body)
+
+        return Handler
+
+
+@contextmanager
+def loopback_server() -> Iterator[Loopback]:
+    server = Loopback()
+    thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+        thread.join(timeout=5)
