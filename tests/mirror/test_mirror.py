@@ -7,12 +7,13 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from carbonpeak.mirror import Mirror
 from carbonpeak.mirror.build import CORPUS_DIR, build_site, load_sites
+from carbonpeak.settings import REPO_ROOT
 
-SHARED_CORPUS = Path("/work/shared/corpus")
+# The project's shared corpus sits beside the checkout (../shared) on developer machines and in CI.
+SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 
 def fetch(
