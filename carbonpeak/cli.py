@@ -108,9 +108,9 @@ def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
     with _maybe_mirror(settings, args.mirror) as s:
         code = dag_test(base_urls=s.base_urls)
     if code == 0:
-        print(f"\nPublished warehouse: {s.warehouse_path}\n"
-              f"Try: duckdb -readonly {s.warehouse_path} \"select region_name, indicator, value, unit, "
-              "target_year, quote, source_url from fct_targets limit 10\"")
+        print(f"\nPublished warehouse: {s.warehouse_path}\nTry:\n  {sys.executable} -c \"import duckdb; "
+              f"print(duckdb.connect('{s.warehouse_path}', read_only=True).sql("
+              "'select region_name, indicator, value, unit, target_year, quote from fct_targets limit 10'))\"")
     return code
 
 
