@@ -153,11 +153,13 @@ def build(settings: Settings) -> dict[str, Any]:
     if proc.returncode != 0:
         failures = _dbt_failures(dbt_dir / "target") or proc.stdout[-3000:] + proc.stderr[-2000:]
         raise StageError("build", f"dbt build exited {proc.returncode}", details=failures)
-    # Fold the write-ahead log into the file so the copy that gets published is complete.
+    # dbt is the only writer: it checkpoints on a clean exit, so a leftover write-ahead log means the
+    # file is incomplete and must not be validated or published.
+    if build_path.with_name(build_path.name + ".wal").exists():
+        raise StageError("build", f"dbt left a write-ahead log beside {build_path}; the build file is incomplete")
     import duckdb
 
-    with duckdb.connect(str(build_path)) as con:
-        con.execute("checkpoint")
+    with duckdb.connect(str(build_path), read_only=True) as con:
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]
                   for t in ("dim_documents", "fct_targets")}
     return {"seconds": round(time.monotonic() - started, 1), "rows": counts}
