@@ -63,6 +63,10 @@ class TargetRecord:
     quote: str
     quote_start: int
     quote_end: int
+    note: str | None
+    indicator_code: str
+    value_canonical: float | None
+    unit_canonical: str | None
     extractor_version: str
 
 

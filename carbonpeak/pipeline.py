@@ -90,7 +90,8 @@ def _targets_of(doc: DocumentRecord, settings: Settings) -> list[TargetRecord]:
             region=t.region, sector=t.sector, indicator=t.indicator, value=t.value, unit=t.unit,
             direction=t.direction, comparator=t.comparator, target_year=t.target_year,
             baseline_year=t.baseline_year, hedge=t.hedge, quote=t.quote, quote_start=t.quote_start,
-            quote_end=t.quote_end, extractor_version=EXTRACTOR_VERSION,
+            quote_end=t.quote_end, note=t.note, indicator_code=t.indicator_code,
+            value_canonical=t.value_canonical, unit_canonical=t.unit_canonical, extractor_version=EXTRACTOR_VERSION,
         ))
     return records
 

@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 
 from carbonpeak.extract.candidate import Candidate
 from carbonpeak.extract.context import doc_context
+from carbonpeak.extract.normalize import indicator_code, to_canonical
 from carbonpeak.extract.rules import body_candidates
 from carbonpeak.extract.tables import table_candidates
 from carbonpeak.extract.textprep import prepare, to_simplified
@@ -40,6 +41,10 @@ class ExtractedTarget:
     hedge: str | None
     quote_start: int
     quote_end: int
+    # Normalised beside the stated fields (normalize.py): taxonomy code, value in the canonical unit.
+    indicator_code: str = "other"
+    value_canonical: float | None = None
+    unit_canonical: str | None = None
 
     def as_json(self) -> dict:
         value: float | int = int(self.value) if float(self.value).is_integer() else self.value
@@ -48,6 +53,8 @@ class ExtractedTarget:
             "value": value, "unit": self.unit, "direction": self.direction, "comparator": self.comparator,
             "target_year": self.target_year, "baseline_year": self.baseline_year, "quote": self.quote,
             "note": self.note, "hedge": self.hedge, "quote_start": self.quote_start, "quote_end": self.quote_end,
+            "indicator_code": self.indicator_code, "value_canonical": self.value_canonical,
+            "unit_canonical": self.unit_canonical,
         }
 
 
@@ -107,10 +114,13 @@ def extract_targets(text: str, doc_id: str, *, region: str | None = None, title:
     out: list[ExtractedTarget] = []
     for c in _dedupe(body + tables):
         qs, qe = prep.orig_span(c.start, c.end)
+        code = indicator_code(c.indicator)
+        canonical = to_canonical(c.value, c.unit)
         out.append(ExtractedTarget(
             doc=doc_id, region=c.region, sector=c.sector, indicator=c.indicator, value=c.value, unit=c.unit,
             direction=c.direction, comparator=c.comparator, target_year=c.target_year,
             baseline_year=c.baseline_year, quote=text[qs:qe], note=c.note, hedge=c.hedge,
-            quote_start=qs, quote_end=qe,
+            quote_start=qs, quote_end=qe, indicator_code=code,
+            value_canonical=canonical[0] if canonical else None, unit_canonical=canonical[1] if canonical else None,
         ))
     return out

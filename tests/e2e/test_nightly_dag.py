@@ -90,13 +90,15 @@ def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployme
 def test_jiaxing_pv_target_is_published_with_quote_and_source(deployment: Deployment, first_run: object) -> None:
     rows = deployment.query(
         "select t.region_name, t.region_code, t.value, t.unit, t.direction, t.target_year, t.quote, t.source_url, "
-        "d.body_text "
+        "d.body_text, t.indicator_code, t.value_canonical, t.unit_canonical, i.name_en "
         "from fct_targets t join dim_documents d using (document_id, version_hash) "
+        "join dim_indicators i using (indicator_code) "
         "where t.indicator like '%光伏装机%' and t.value = 470"
     )
     assert rows, "the 嘉兴 2025 PV target (470 万千瓦) is missing"
-    region, code, value, unit, direction, year, quote, url, body = rows[0]
+    region, code, value, unit, direction, year, quote, url, body, *normalised = rows[0]
     assert (region, code, value, unit, direction, year) == ("嘉兴市", "330400", 470.0, "万千瓦", "reach", 2025)
+    assert normalised == ["solar_capacity", 4700.0, "MW", "Solar PV installed capacity"]
     assert "470万千瓦" in quote and quote in body
     assert url.startswith("https://fgw.jiaxing.gov.cn/art/2023/5/5/art_")
     corpus_text = (REPO_ROOT / "carbonpeak/mirror/corpus/000_c024b4ef5c96c6e7.txt").read_text(encoding="utf-8")

@@ -17,5 +17,9 @@ select
     quote,
     quote_start,
     quote_end,
+    note,
+    indicator_code,
+    value_canonical,
+    unit_canonical,
     extractor_version
 from {{ source('landing', 'targets') }}

@@ -1,0 +1,81 @@
+"""Normalised fields beside the stated ones: the indicator's taxonomy code and the value in a canonical unit.
+
+Both tables are dbt seeds, so the warehouse carries the same taxonomy (dim_indicators) the extractor
+codes against: `indicator_taxonomy.csv` (code, names, level unit, good direction, matching official
+statistic, and the pattern that recognises the indicator as plans name it) and `unit_conversions.csv`
+(base unit → canonical unit and factor). A stated unit is a base unit, optionally behind a magnitude
+prefix (万千瓦 = 10⁴ × 千瓦 = 10 MW; 亿千瓦时 = 10⁸ × 千瓦时 = 100 GWh); count words (个, 家, 座…)
+are canonicalised to "count".
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from carbonpeak.extract.lexicon import COUNT_UNITS
+
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+
+# Longest first, so 十万 wins over 万.
+PREFIXES: dict[str, float] = {"十万": 1e5, "百万": 1e6, "千万": 1e7, "万亿": 1e12, "万": 1e4, "亿": 1e8,
+                              "千": 1e3, "百": 1e2}
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    pattern: re.Pattern[str]
+
+
+@cache
+def taxonomy() -> tuple[Indicator, ...]:
+    with (SEEDS / "indicator_taxonomy.csv").open(encoding="utf-8") as fh:
+        return tuple(Indicator(row["indicator_code"], re.compile(row["match_regex"]))
+                     for row in csv.DictReader(fh) if row["match_regex"])
+
+
+@cache
+def conversions() -> dict[str, tuple[str, float]]:
+    with (SEEDS / "unit_conversions.csv").open(encoding="utf-8") as fh:
+        return {row["base_unit"]: (row["canonical_unit"], float(row["factor"])) for row in csv.DictReader(fh)}
+
+
+def indicator_code(indicator: str) -> str:
+    """The first taxonomy entry whose pattern the indicator matches (entries go most specific first)."""
+    for entry in taxonomy():
+        if entry.pattern.search(indicator):
+            return entry.code
+    return OTHER
+
+
+def to_canonical(value: float, unit: str) -> tuple[float, str] | None:
+    """(value, canonical unit), or None when the unit is not one we can convert exactly."""
+    table = conversions()
+    unit = unit.strip()
+    if unit == "":  # a dimensionless ratio (a data centre's PUE 电能利用效率 ＜1.3)
+        return _round(value), ""
+    if unit in table:
+        canonical, factor = table[unit]
+        return _round(value * factor), canonical
+    for prefix, scale in PREFIXES.items():
+        if unit.startswith(prefix) and len(unit) > len(prefix):
+            base = unit[len(prefix):]
+            if base in table:
+                canonical, factor = table[base]
+                return _round(value * scale * factor), canonical
+            if base in COUNT_UNITS:
+                return _round(value * scale), "count"
+            break
+    if unit in COUNT_UNITS:
+        return _round(value), "count"
+    return None
+
+
+def _round(x: float) -> float:
+    # Float products such as 470 × 10⁴ × 0.001 must come out as 4700, not 4700.000000000001.
+    return float(f"{x:.12g}")
