@@ -21,7 +21,7 @@ from carbonpeak.extract.textprep import prepare, to_simplified
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractedTarget", "extract_targets"]
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,8 @@ def extract_targets(text: str, doc_id: str, *, region: str | None = None, title:
     out: list[ExtractedTarget] = []
     for c in _dedupe(body + tables):
         qs, qe = prep.orig_span(c.start, c.end)
-        code = indicator_code(c.indicator)
         canonical = to_canonical(c.value, c.unit)
+        code = indicator_code(c.indicator, canonical[1] if canonical else None, c.direction)
         out.append(ExtractedTarget(
             doc=doc_id, region=c.region, sector=c.sector, indicator=c.indicator, value=c.value, unit=c.unit,
             direction=c.direction, comparator=c.comparator, target_year=c.target_year,

@@ -16,7 +16,7 @@ _COUNT_BASE = [
     "处", "条", "所", "批", "人次", "名", "片", "栋", "幢", "只", "架", "列", "对",
 ]
 # Compound units: the "/…" part names the denominator (吨标准煤/万元, 克标准煤/千瓦时, 万吨/年).
-_DENOM = r"(?:/(?:万元|千瓦时|kWh|吨|年|平方米|m2|人|标准立方米|万吨))?"
+_DENOM = r"(?:/(?:万元|万千瓦时|千瓦时|kWh|万吨|吨|年|日|天|d|万平方米|平方米|平方公里|m2|万人|人|标准立方米))?"
 _PREFIX = r"(?:十万|百万|千万|万|亿|千|百)?"
 _SPECIAL = [r"微克/立方米", r"μg/m3", r"ug/m3", r"克标准煤/千瓦时", r"千克标准煤/吨", r"千克标准煤/平方米",
             r"千克标准煤/人", r"吨标准煤/万元", r"吨标煤/万元", r"立方米/万元", r"%", r"‰"]
@@ -64,18 +64,19 @@ VERBS: dict[str, tuple[str, str | None]] = {
     "下降至": ("cap", "<="), "下降到": ("cap", "<="), "降低至": ("cap", "<="), "降低到": ("cap", "<="),
     "降至": ("cap", "<="), "减少到": ("cap", "<="), "减少至": ("cap", "<="), "压减至": ("cap", "<="),
     "控制在": ("cap", "<="), "控制到": ("cap", "<="), "不超过": ("cap", "<="), "不高于": ("cap", "<="),
-    "低于": ("cap", "<="),
+    "低于": ("cap", "<="), "小于": ("cap", "<="), "<": ("cap", "<="),
     "不低于": ("reach", ">="), "不少于": ("reach", ">="), "至少": ("reach", ">="), "超过": ("reach", ">="),
-    "高于": ("reach", ">="),
+    "高于": ("reach", ">="), "大于": ("reach", ">="), "突破": ("reach", ">="), ">": ("reach", ">="),
     "提高到": ("reach", None), "提高至": ("reach", None), "提升到": ("reach", None), "提升至": ("reach", None),
+    "提至": ("reach", None),
     "增加到": ("reach", None), "增加至": ("reach", None), "增长到": ("reach", None), "增长至": ("reach", None),
     "达到": ("reach", None), "达": ("reach", None), "建成": ("reach", None), "实现": ("reach", None),
-    "完成": ("reach", None), "为": ("reach", None),
+    "完成": ("reach", None), "为": ("reach", None), "在": ("reach", None),
     "稳定在": ("maintain", None), "保持在": ("maintain", None), "保持": ("maintain", None),
     "稳定": ("maintain", None), "维持在": ("maintain", None),
     "下降": ("decrease", None), "降低": ("decrease", None), "减少": ("decrease", None),
     "削减": ("decrease", None), "压减": ("decrease", None), "淘汰": ("decrease", None),
-    "节约": ("decrease", None), "年均下降": ("decrease", None),
+    "节约": ("decrease", None), "年均下降": ("decrease", None), "消减": ("decrease", None),
     "提高": ("increase", None), "提升": ("increase", None), "增长": ("increase", None),
     "增加": ("increase", None), "年均增长": ("increase", None), "增速": ("increase", None),
 }
@@ -90,7 +91,7 @@ LEAD_STRIP = re.compile(
     r"^(?:[\s“”\"'、,，:：]|到\d{4}年(?:底|末)?|\d{4}年(?:底|末|度)?|“?十[四五]五”?(?:时期|期间|末)?|"
     r"全年|年度|当年|每年|全市|全省|全县|全区|全国|全镇|力争|确保|争取|累计|计划|完成|实现|组织|实施|"
     r"推动|推进|加快|打造|培育|建成|创建|引育|选择|其中|并且|并|和|及|同时|通过|要|使|让|可|将|"
-    r"以上|基本|初步|进一步|有序|大力|积极|稳步|持续|着力|重点)+"
+    r"以上|基本|初步|进一步|有序|大力|积极|稳步|持续|着力|重点|分别|落实|设立)+"
 )
 
 SECTOR_WORDS: list[tuple[str, str]] = [
@@ -117,3 +118,21 @@ def sector_of(indicator: str) -> str | None:
         if word in indicator:
             return sector
     return None
+
+
+# Action verbs that name no indicator on their own: "形成20项以上可复制可推广的…方案", "支持10家…企业",
+# "引进和培育20名以上科技领军人才" — the counted thing follows the number.
+ACTION_VERB = (
+    r"(?:引进|引育|引培|支持|扶持|建立|形成|制修订|制定|修订|研制|争创|推广|取得|构建|安装|优选|遴选|推介|给予|"
+    r"投产|建设|新建|打造|培育|培养|创建|认定|组建|布局建设|布局|发布|开展|实施|选取|选择|落实|争取|设立|改造|"
+    r"推动|推进|完成|实现|突破|提供|推出|攻克|研发|部署|申报|招引|开发|示范|组织|转化|孵化|举办|评选|选树|"
+    r"资助|奖励|补助|编制|出台|攻关|储备|谋划|认证|新认定|创新|建成|达到|年产|产出|提出|集聚)"
+)
+VERB_FRAGMENT = re.compile(
+    r"在?(?:全市|全省|全区|全县|全国|本市|本省|本区)|"
+    r"(?:在[^\d，,、。；]{1,6}?|于|面向|围绕|其中)?(?:全市|全省|全区|全县|全国)?(?:每年|每|年均|再|共|新|累计|力争|争取|着力|重点|率先)?"
+    r"(?:" + ACTION_VERB + r"(?:和|及|与|、|并)?)+(?:了|出)?(?:全市|全省|全区|全县|全国)?"
+)
+# An indicator that ends on an action verb or a conjunction names the actor or the list before the counted
+# thing: "人工智能产业打造10家标杆绿色工厂", "建设10个…重点实验室和5个绿色技术创新中心".
+TRAILING_ACTION = re.compile(r"(?:" + ACTION_VERB + r"|和|及|与|、)$")

@@ -26,17 +26,36 @@ PREFIXES: dict[str, float] = {"十万": 1e5, "百万": 1e6, "千万": 1e7, "万�
 OTHER = "other"
 
 
+# Canonical units that count things; an indicator measured in "count" accepts any of them.
+COUNT_LIKE = frozenset({"count", "vehicles", "vessels", "households"})
+CHANGE_DIRECTIONS = frozenset({"increase", "decrease"})
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
     pattern: re.Pattern[str]
+    level_unit: str
 
 
 @cache
 def taxonomy() -> tuple[Indicator, ...]:
     with (SEEDS / "indicator_taxonomy.csv").open(encoding="utf-8") as fh:
-        return tuple(Indicator(row["indicator_code"], re.compile(row["match_regex"]))
+        return tuple(Indicator(row["indicator_code"], re.compile(row["match_regex"]), row["level_unit"])
                      for row in csv.DictReader(fh) if row["match_regex"])
+
+
+def unit_fits(level_unit: str, unit_canonical: str | None, direction: str | None) -> bool:
+    """Whether a target stated in `unit_canonical` can measure an indicator whose level is in `level_unit`.
+
+    A level (达到/控制在/保持) must be in the indicator's own unit; a change (提高/下降 by) may also be a
+    percentage or percentage points. Unconvertible units cannot be checked and are let through.
+    """
+    if unit_canonical is None or not level_unit:
+        return True
+    if unit_canonical == level_unit or (level_unit == "count" and unit_canonical in COUNT_LIKE):
+        return True
+    return direction in CHANGE_DIRECTIONS and unit_canonical in {"%", "pp"}
 
 
 @cache
@@ -45,10 +64,12 @@ def conversions() -> dict[str, tuple[str, float]]:
         return {row["base_unit"]: (row["canonical_unit"], float(row["factor"])) for row in csv.DictReader(fh)}
 
 
-def indicator_code(indicator: str) -> str:
-    """The first taxonomy entry whose pattern the indicator matches (entries go most specific first)."""
+def indicator_code(indicator: str, unit_canonical: str | None = None, direction: str | None = None) -> str:
+    """The first taxonomy entry (most specific first) whose pattern the indicator matches and whose unit
+    the target's unit fits: "清洁能源装机比重 92%" is a share, not a capacity, so it stays "other" rather
+    than being coded as installed capacity."""
     for entry in taxonomy():
-        if entry.pattern.search(indicator):
+        if entry.pattern.search(indicator) and unit_fits(entry.level_unit, unit_canonical, direction):
             return entry.code
     return OTHER
 

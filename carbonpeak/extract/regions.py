@@ -15,6 +15,8 @@ SEED_PATH = Path(carbonpeak.__file__).parent.parent / "dbt_project/seeds/gbt2260
 # Placeholder rows of the code table that are not place names.
 _NOT_PLACES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊区", "城区", "矿区"}
 
+# "宁夏回族自治区" → "宁夏", "广西壮族自治区" → "广西", "内蒙古自治区" → "内蒙古".
+_AUTONOMOUS = re.compile(r"(.{2,3}?)(?:壮族|回族|维吾尔|藏族)?自治区")
 # Issuers whose documents bind the whole country.
 _NATIONAL_ISSUER = re.compile(r"国务院|中共中央|党中央|国家发展改革委|国家发改委|生态环境部|工业和信息化部")
 
@@ -25,6 +27,7 @@ class RegionTable:
     parent: dict[str, str]  # name -> parent name (first code wins for duplicated names)
     level: dict[str, str]
     pattern: re.Pattern[str]
+    short: dict[str, str]  # short name -> full name (宁夏 -> 宁夏回族自治区)
 
 
 @lru_cache(maxsize=1)
@@ -42,8 +45,13 @@ def region_table() -> RegionTable:
         if pcode in by_code:
             parent[name] = by_code[pcode][0]
     names = frozenset(level)
-    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 2)
-    return RegionTable(names, parent, level, re.compile(alternation))
+    # Autonomous regions go by their short names in titles and issuer lines (宁夏, 广西, 内蒙古).
+    short: dict[str, str] = {}
+    for name, lvl in level.items():
+        if lvl == "province" and (m := _AUTONOMOUS.fullmatch(name)) and m.group(1) not in level:
+            short[m.group(1)] = name
+    alternation = "|".join(re.escape(n) for n in sorted(names | short.keys(), key=len, reverse=True) if len(n) >= 2)
+    return RegionTable(names, parent, level, re.compile(alternation), short)
 
 
 def is_region(name: str) -> bool:
@@ -84,5 +92,30 @@ def infer_region(norm_text: str, title: str | None = None) -> str | None:
         if nat and (m is None or nat.start() <= m.start() or m.group() == "全国"):
             return "全国"
         if m:
-            return m.group()
+            return _most_specific(source, m)
     return None
+
+
+def _most_specific(source: str, m: re.Match[str]) -> str:
+    """The place a run of nested names ends on: 上海市徐汇区 → 徐汇区, 重庆市大足区 → 大足区."""
+    table = region_table()
+    name = table.short.get(m.group(), m.group())
+    while (nxt := table.pattern.match(source, m.end())) is not None:
+        child = table.short.get(nxt.group(), nxt.group())
+        if _ancestor_is(child, name):
+            name, m = child, nxt
+        else:
+            break
+    return name
+
+
+def _ancestor_is(name: str, ancestor: str) -> bool:
+    table = region_table()
+    cur = table.parent.get(name)
+    for _ in range(4):
+        if cur is None:
+            return False
+        if cur == ancestor:
+            return True
+        cur = table.parent.get(cur)
+    return False

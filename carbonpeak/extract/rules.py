@@ -18,12 +18,14 @@ from carbonpeak.extract.lexicon import (
     CN_MENTION,
     LEAD_STRIP,
     MENTION,
+    TRAILING_ACTION,
+    VERB_FRAGMENT,
     VERB_TAIL,
     VERBS,
     sector_of,
     unit_kind,
 )
-from carbonpeak.extract.regions import province_of
+from carbonpeak.extract.regions import is_region, province_of
 
 _SENT_DELIM = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_DELIM = re.compile(r"[，,、：:\t|；;。！？!?\n]")
@@ -31,33 +33,57 @@ _CLAUSE_DELIM_NO_DUN = re.compile(r"[，,：:\t|；;。！？!?\n]")
 # Year expressions; "较/比2020年" marks a baseline, "到2025年" a deadline, "十四五" a plan period.
 _YEAR = re.compile(
     r"(?P<base>较|比|相比|与|同比|相对于?)?(?P<to>到|至|截至|截止到|截止|在)?"
-    r"(?P<y>(?:19|20)\d{2})年(?P<tail>前|以前|底|末|度)?"
+    r"(?P<y>(?:19|20)\d{2})年(?P<tail>前|以前|底|末|度)?(?P<basis>(?:的)?(?:基础上|水平上))?"
     r"|(?P<period>十[三四五六]五)(?=”?(?:时期|期间|末|以来|内|、|”、))"
 )
 # Section headings reset the year carried over from earlier sentences.
 _BLOCK = re.compile(
     r"\n|[（(][一二三四五六七八九十]{1,3}[）)]|(?:(?<=[。\n])|^)[一二三四五六七八九十]{1,3}、"
     r"|(?<=[。\n])\d{1,2}[.、](?!\d)"
+    r"|https?://"  # a scraped page or document boundary in compilations
 )
-_BASELINE = re.compile(r"(?:较|比|相比|与|相对于?)((?:19|20)\d{2})年(?:相比|同期|水平)?")
-_PAST = re.compile(r"十三五|截至|截止|已经|已累计|已达|已建成|已完成|同比(?:增长|下降)")
+_BASELINE = re.compile(
+    r"(?:较|比|相比|与|相对于?)((?:19|20)\d{2})年(?:相比|同期|水平)?|在((?:19|20)\d{2})年(?:的)?基础上"
+)
+_PAST = re.compile(r"十[一二三]五|截至|截止|已经|已累计|已达|已建成|已完成|同比(?:增长|下降)")
 # Scope thresholds written in measure units: "年综合能耗1000吨标准煤以上企业", "6000千瓦以上火电".
 _SCOPE_AFTER = re.compile(
-    r"(?:及以上|以上|以下)?(?:的)?(?:重点)?(?:高耗能)?(?:企业|项目|单位|用户|城市|园区|数据中心|机组|锅炉|火电|"
+    r"(?:及以上|以上|以下)?(?:的)?(?:[市省区县]?重点)?(?:高耗能)?(?:企业|项目|单位|用户|城市|园区|数据中心|机组|锅炉|火电|"
     r"工业企业|用能单位|重点用能单位|规模)"
 )
-_SCOPE_BEFORE = re.compile(r"(?:年综合能耗|综合能耗|年耗能|年用能|常住人口|人口|年用电量|规模|以)(?:在|超过|达到|达)?$")
-_TRAIL_STRIP = re.compile(r"(?:力争|确保|均|分别|要|将|已|的|，|,|、|在|上|达|约|原则上)+$")
+_SCOPE_BEFORE = re.compile(r"(?:年?综合能源消费量?|"
+                           r"年综合能耗|综合能耗|年耗能|年用能|常住人口|人口|年用电量|规模|以)(?:在|超过|达到|达)?$")
+_TRAIL_STRIP = re.compile(r"(?:力争|确保|均|分别|要|将|已|的|，|,|、|在|上|达|约|原则上|应当|应)+$")
 # "A和B回收率均达到90%" names two indicators sharing one value.
 _BOTH = re.compile(r"^(?P<a>[^和、]{2,})(?:和|、)(?P<b>[^和、]{2,})$")
 # A standing rule rather than a dated goal (新建通道可再生能源电量比例原则上不低于50%).
 _STANDING_RULE = "原则上"
 # Where the indicator of an earlier clause ends: its verb or baseline.
-_CLAUSE_VERB = re.compile(r"较|比|相比|保持|达到|提高|提升|下降|降低|控制|增长|减少|为|实现")
+_CLAUSE_VERB = re.compile(
+    r"较|(?<!占)比(?!重|例|率)|相比|保持|达到|超过|不低于|不少于|不超过|不高于|突破|提高|提升|下降|降低|控制|增长|减少|为|实现"
+)
 _HEDGE = re.compile(r"力争|确保")
 _FENBIE = "分别"
 _FIRST_PLAN_YEAR = 2021
 _LIST_SEP = re.compile(r"^[、和及与,，]?$")
+_VERB_ALT = "|".join(sorted(map(re.escape, VERBS), key=len, reverse=True))
+# After 分别 a baseline may precede the verb: "分别较2020年降低3%、3.6%和4.2%".
+_FENBIE_LEAD = re.compile(
+    r"(?:(?:较|比|相比|与)(?P<base>(?:19|20)\d{2})年(?:相比|同期|水平)?)?(?P<verb>" + _VERB_ALT + r")?"
+)
+_BASIS = re.compile(r"在((?:19|20)\d{2})年(?:的)?基础上")
+_PLAN_ITEMS = re.compile(r"(?:重点|主要)?(?:任务|举措|措施|方面|领域)")
+# Subsidy and funding rules (给予30%的补助, 不超过项目总经费的50%) are not targets.
+_FUNDING_BEFORE = re.compile(r"资助|补助|补贴|奖励|经费|贴息|担保|给予|奖补|按照|按不超过")
+_FUNDING_AFTER = re.compile(r"(?:的)?(?:补助|补贴|奖励|资助|贴息|奖补|给予|标准配备|的比例给予)")
+# A measure naming the size of a plant, unit or product, not a goal: "永城市400MW风电项目",
+# "66万千瓦高硫无烟煤示范机组建设", "3MW以上主轴轴承".
+_PROJECT_AFTER = re.compile(
+    r"(?:及以上|以上|级)?[^，。；、,;：:\d]{0,10}?(?:项目|机组|电站|工程|风电场|轴承|叶片|系统|装置|生产线|锅炉)"
+    r"(?![^，。；,;]{0,6}?(?:达到|达|为|占|比例|比重|规模|容量|总量))"
+)
+# Places and leaders that name no indicator: "永城市", "攸县等", "其中海口市、".
+_GENERIC_NAME = re.compile(r"(?P<name>.+?)(?:等|地区|市区|城区)?")
 
 
 @dataclass
@@ -92,7 +118,7 @@ def _governing_year(idx: _Index, lo: int, hi: int) -> tuple[int, str, re.Match[s
     i = bisect_left(idx.year_pos, hi) - 1
     while i >= 0 and idx.years[i][0] >= lo:
         m = idx.years[i][1]
-        if not m.group("base") and m.end() <= hi:
+        if not m.group("base") and not m.group("basis") and m.end() <= hi:
             y, kind = _year_of(m)
             return y, kind, m
         i -= 1
@@ -108,6 +134,75 @@ def _clean_indicator(text: str) -> str:
     text = _TRAIL_STRIP.sub("", text)
     text = text.strip(" “”\"")
     return "" if _EMPTY_INDICATOR.fullmatch(text) else text
+
+
+_RANGE_SEP = re.compile(r"\s?(?:-|~|—|–|～|至|到)\s?")
+
+
+def _merge_ranges(norm: str, mentions: list[tuple[int, int, float, float | None, str, str | None]]
+                  ) -> list[tuple[int, int, float, float | None, str, str | None]]:
+    """"3%—5%", "2万吨至3万吨": one range mention, recorded at its lower bound."""
+    out: list[tuple[int, int, float, float | None, str, str | None]] = []
+    for m in mentions:
+        if out:
+            p = out[-1]
+            if (p[3] is None and p[5] is None and p[4] == m[4] and p[2] < m[2]
+                    and _RANGE_SEP.fullmatch(norm, p[1], m[0])):
+                out[-1] = (p[0], m[1], p[2], m[3] if m[3] is not None else m[2], m[4], m[5])
+                continue
+        out.append(m)
+    return out
+
+
+# Sections of a plan named after a sector: "(三)交通运输绿色低碳行动", "3.推动建材行业碳达峰", "工业领域".
+_HEADING_SECTOR = [
+    (re.compile(r"公共机构"), "公共机构"),
+    (re.compile(r"交通|运输"), "交通"),
+    (re.compile(r"城乡建设|建筑"), "建筑"),
+    (re.compile(r"农业|农村"), "农业"),
+    (re.compile(r"工业|制造业|钢铁|建材|有色|石化|化工"), "工业"),
+    (re.compile(r"能源|电力"), "能源"),
+]
+_HEADING_END = re.compile(r"[。；;\n]")
+
+
+def _heading_sector(norm: str, idx: _Index, bi: int) -> str | None:
+    """Sector named by the nearest section heading."""
+    for k in range(bi, max(bi - 1, -1), -1):
+        h0 = idx.block[k]
+        end = _HEADING_END.search(norm, h0 + 1, h0 + 30)
+        if end is None:
+            continue  # running text, not a heading line
+        heading = norm[h0:end.start()]
+        hits = {sector for rx, sector in _HEADING_SECTOR if rx.search(heading)}
+        if len(hits) == 1:
+            return hits.pop()
+        if hits:
+            return None
+    return None
+
+
+def _names_nothing(indicator: str) -> bool:
+    """A verb ("形成", "引进和培育") or a place ("永城市", "攸县等") where an indicator should be."""
+    if not indicator:
+        return False
+    if VERB_FRAGMENT.fullmatch(indicator):
+        return True
+    parts = [p for p in re.split(r"[、和及]", re.sub(r"(?:等|、|和|及)+$", "", indicator)) if p]
+    return bool(parts) and all(is_region(p) for p in parts)
+
+
+def _clause_tail(text: str) -> str:
+    """Text up to the first clause delimiter outside brackets: "县(市、区)达到县域节水型社会评价标准"."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0 and _CLAUSE_DELIM.match(ch):
+            return text[:i]
+    return text
 
 
 def body_candidates(norm: str, ctx: DocContext, skip: list[tuple[int, int]]) -> list[Candidate]:
@@ -130,7 +225,7 @@ def body_candidates(norm: str, ctx: DocContext, skip: list[tuple[int, int]]) -> 
             continue
         unit = "%" if m.group("cn") else "个百分点"
         mentions.append((m.start(), m.end(), val, None, unit, None))
-    mentions.sort()
+    mentions = _merge_ranges(norm, sorted(mentions))
     mention_starts = [s for s, *_ in mentions]
 
     for start, end, value, value2, unit, suf in mentions:
@@ -147,9 +242,11 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
            mentions: list[tuple[int, int, float, float | None, str, str | None]],
            mention_starts: list[int]) -> list[Candidate]:
     prev = norm[start - 1] if start else ""
-    if (prev.isascii() and (prev.isalnum() or prev in "._-/")) or prev == "第":
-        return []  # PM2.5, CO2, 5G, version strings, ordinals
+    if (prev.isascii() and (prev.isalnum() or prev in "._-/*")) or prev in "第×":
+        return []  # PM2.5, CO2, 5G, version strings, ordinals, unit sizes (2×1000MW)
     nxt = norm[end:end + 1]
+    if prev in "(（" and nxt in ")）":
+        return []  # a count in brackets: "双碳方案汇总表(113项)"
     if unit.endswith("个") and nxt == "月":
         return []  # durations (3个月)
     if nxt == "级" or re.match(r"[.…·]{2,}|\s*[.…]{3}", norm[end:end + 4]):
@@ -168,27 +265,52 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
     c0 = s0 + (clause_cuts[-1] if clause_cuts else 0)
     prefix = norm[c0:start]
 
+    if re.search(r"[.…·]{3,}", prefix):
+        return []  # table-of-contents line: "双碳方案汇总表(118项)........1286顶层设计2项"
     # Scope thresholds (年综合能耗1000吨标准煤以上企业) and approval rules (低于0.52吨标准煤/万元的项目).
     after = norm[end:end + 12]
     if kind == "measure" and (_SCOPE_AFTER.match(after) or _SCOPE_BEFORE.search(prefix)):
         return []
-    if re.search(r"(?:低于|高于|大于|小于|超过|以下|以上)$", prefix) and after.startswith("的"):
+    if re.search(r"(?:低于|高于|大于|小于|超过|过|以下|以上)$", prefix) and after.startswith("的"):
         return []
-    if after.startswith(("的项目", "的企业", "的重大项目")):
-        return []
+    if kind == "measure" and suf in ("以上", "及以上", "以下", "及以下") and after.startswith("的"):
+        return []  # a threshold in a measure unit: "供电煤耗在300克标准煤/千瓦时以上的煤电机组"
+    if re.fullmatch(r"(?:千米|公里|米)", unit) and re.match(r"范围|以?外|以?内|半径", after):
+        return []  # a distance rule: "严禁在长江干支流岸线1公里范围内新建", "沿江1公里外"
+    if after.startswith(("的要求", "的标准")):
+        return []  # a standard to build to: "应按不低于总车位30%的要求配建充电设施"
+    if re.match(r"的[^，,、；。\d]{0,8}?(?:项目|企业|单位|用户)", after):
+        return []  # scope: "产值过10亿元的领军企业", "低于0.52吨标准煤/万元的重大项目"
+    if suf in ("以上", "及以上", "以下", "及以下") and after.startswith("的"):
+        # A qualifier with a goal of its own later in the clause: "平均节能率15%及以上的建筑面积达到45万平方米".
+        cut = _CLAUSE_DELIM.search(norm, end)
+        j = bisect_right(mention_starts, start)
+        if j < len(mentions) and mentions[j][0] < (cut.start() if cut else len(norm)):
+            return []
+    if unit_kind(unit) == "count" and _PLAN_ITEMS.match(after):
+        return []  # the plan's own structure: "推进落实6方面20项任务", "5个领域碳达峰工作专班"
+    if unit.endswith("元") and re.search(r"最高|每家|每个|单项|单个", prefix):
+        return []  # a grant ceiling: "最高不超过500万元"
+    if _FUNDING_AFTER.match(after) or ((kind == "pct" or unit.endswith("元")) and _FUNDING_BEFORE.search(prefix)):
+        return []  # subsidy and funding rules: "给予30%的补助", "市级资助经费不超过项目总经费的50%"
+    if kind == "measure" and not VERB_TAIL.search(prefix) and _PROJECT_AFTER.match(norm, end, end + 24):
+        return []  # the size of a plant or product: "永城市400MW风电项目", "66万千瓦高硫无烟煤示范机组建设"
 
     # 分别 lists: "A、B、C重点工程减排量分别达到515吨、2585吨、1200吨" — one record per item.
     fenbie_items: list[tuple[int, str]] | None = None
     list_pos = 0
     fb = sentence_prefix.rfind(_FENBIE)
     verb_after_fenbie = ""
+    fenbie_base: int | None = None
+    list_len = 1
     if fb >= 0:
         between = norm[s0 + fb + 2:start]
-        vm = re.match(r"(?:" + "|".join(sorted(map(re.escape, VERBS), key=len, reverse=True)) + r")?", between)
-        verb_after_fenbie = vm.group() if vm else ""
-        j0 = bisect_left(mention_starts, s0 + fb + 2 + len(verb_after_fenbie))
+        vm = _FENBIE_LEAD.match(between)
+        verb_after_fenbie = vm.group("verb") or ""
+        fenbie_base = int(vm.group("base")) if vm.group("base") else None
+        j0 = bisect_left(mention_starts, s0 + fb + 2 + vm.end())
         j1 = bisect_left(mention_starts, start)
-        pos = s0 + fb + 2 + len(verb_after_fenbie)
+        pos = s0 + fb + 2 + vm.end()
         ok = True
         for j in range(j0, j1):
             ms, me = mentions[j][0], mentions[j][1]
@@ -198,17 +320,23 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
             pos = me
         if ok and _LIST_SEP.match(norm[pos:start]):
             list_pos = j1 - j0
+            # How many values the list holds: this one, those before it and those that follow.
+            list_len, pos2, j2 = list_pos + 1, end, j1 + 1
+            while j2 < len(mentions) and _LIST_SEP.match(norm[pos2:mentions[j2][0]]):
+                list_len, pos2, j2 = list_len + 1, mentions[j2][1], j2 + 1
             seg_start_rel = max((mm.end() for mm in _CLAUSE_DELIM_NO_DUN.finditer(sentence_prefix[:fb])), default=0)
             seg = sentence_prefix[seg_start_rel:fb]
             items: list[tuple[int, str]] = []
             off = 0
             for piece in seg.split("、"):
-                items.append((s0 + seg_start_rel + off, piece))
+                if _clean_indicator(piece):  # "力争2025年、2030年…分别": a listed year is no item
+                    items.append((s0 + seg_start_rel + off, piece))
                 off += len(piece) + 1
-            if len(items) >= 2 or list_pos > 0:
+            if items and (len(items) >= 2 or list_pos > 0):
                 fenbie_items = items
 
     baseline: int | None = None
+    fallback: tuple[str, int] | None = None
     hedge_m = None
     for hm in _HEDGE.finditer(sentence_prefix):
         hedge_m = hm
@@ -223,30 +351,40 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         indicator = _clean_indicator(ind_text)
         verb = verb_after_fenbie
         qstart = ind_start
+        baseline = fenbie_base
     else:
         bm = _BASELINE.search(prefix)
         ind_part = prefix
         if bm:
-            baseline = int(bm.group(1))
+            baseline = int(bm.group(1) or bm.group(2))
             ind_part = prefix[:bm.start()] + prefix[bm.end():]
         vm2 = VERB_TAIL.search(ind_part)
         verb = vm2.group("verb") if vm2 else ""
         head = ind_part[:vm2.start()] if vm2 else ind_part
         indicator = _clean_indicator(head)
         qstart = c0 + (prefix.find(indicator) if indicator and indicator in prefix else len(prefix))
+        if _names_nothing(indicator):
+            indicator = ""  # 形成20项以上…方案, 支持10家…企业, 永城市400MW风电项目: look after the number
+        elif TRAILING_ACTION.search(indicator):
+            fallback = (indicator, qstart)  # 人工智能产业打造10家标杆绿色工厂: prefer the counted thing
+            indicator = ""
+    # "在2020年的基础上单位建筑面积能源消耗下降5%、碳排放下降7%": the baseline of every change in the sentence.
+    basis = _BASIS.search(sentence_prefix)
     qend = end
     if not indicator and fenbie_items is None:
         # The counted thing follows the number: 培育1家省级绿色（低碳）园区, 80%以上的党政机关建成节约型机关.
-        tail = norm[end:end + 40]
-        cut = _CLAUSE_DELIM.search(tail)
-        tail = tail[:cut.start()] if cut else tail
-        tail = re.split(r"(?<=.)(?:等|，|。)", tail)[0]
+        tail = _clause_tail(norm[end:end + 40])
+        tail = re.split(r"(?<=.)(?:等|，|。|(?:和|及|与|、)(?=\d))", tail)[0]
         noun = tail[1:] if tail.startswith("的") else tail
         noun = noun.strip()
+        if _FUNDING_AFTER.search(noun):
+            return []  # 每培育1家…企业补助10万元
         if 2 <= len(noun) <= 30 and not re.match(r"[\d（(]", noun):
             indicator = noun
             qstart = start - (len(verb) if verb and prefix.endswith(verb) else 0)
             qend = end + len(tail)
+    if not indicator and fallback:
+        indicator, qstart = fallback
     if not indicator and fenbie_items is None and clause_cuts:
         # The clause holds only the verb (",到2030年达到5.1亿吨", "、控制在119万吨左右"): the
         # indicator is named at the head of the previous clause.
@@ -282,6 +420,7 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         direction = "decrease"
     if kind != "pct" and direction == "increase" and verb in ("提升", "提高"):
         direction = "reach"
+    new_amount = direction == "reach" and kind != "pct" and indicator.startswith("新增")
 
     # Target year: the sentence's own deadline, else the one carried over within the section.
     gy = _governing_year(idx, s0, start)
@@ -300,13 +439,23 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         # date known, carbon-peak plans date from 2021 on, so 2020 and earlier are history.
         if year_kind == "bare" and target_year < (ctx.ref_year or _FIRST_PLAN_YEAR):
             return []
-        # "十四五"、"十五五"期间分别新增… — one record per period.
+        # "十四五"、"十五五"期间分别新增… — one record per period; "2025年、2030年…分别达到25%、30%" —
+        # one year per value.
         if fb >= 0 and gm.start() >= s0:
-            earlier = _governing_year(idx, s0, gm.start())
-            if earlier and norm[earlier[2].end():gm.start()].strip("”“\"、") == "" and earlier[0] != target_year:
-                years = [earlier[0], target_year]
+            listed, cur = [target_year], gm
+            while (earlier := _governing_year(idx, s0, cur.start())) and \
+                    norm[earlier[2].end():cur.start()].strip("”“\"、和") == "" and earlier[0] not in listed:
+                listed.insert(0, earlier[0])
+                cur = earlier[2]
+            if len(listed) > 1:
+                years = [listed[list_pos]] if list_len == len(listed) else listed
     if not years:
         years = [target_year] if target_year is not None else [None]  # type: ignore[list-item]
+
+    # An amount added over a plan period ("十四五"期间新增光伏装机容量2.2万千瓦) is an increase, as is new
+    # capacity; an annual plan's 新增 is that year's level of work.
+    if new_amount and ctx.period != "annual" and (year_kind == "period" or re.search(r"装机|容量", indicator)):
+        direction = "increase"
 
     region = ctx.region
     if "全省" in norm[c0:start] and region and region != "全国":
@@ -318,6 +467,8 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
     outs: list[Candidate] = []
     for ty, ind in ((y, i) for y in years for i in indicators):
         base = baseline
+        if base is None and basis and direction in ("increase", "decrease"):
+            base = int(basis.group(1))
         if base is None and direction in ("increase", "decrease") and kind == "pct":
             if year_kind == "period" and ty is not None:
                 base = {2025: 2020, 2030: 2025, 2035: 2030}.get(ty)
@@ -330,6 +481,6 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         outs.append(Candidate(
             start=qstart, end=qend, value=value, unit=unit, direction=direction, comparator=comparator,
             target_year=ty, baseline_year=base, indicator=ind, region=region,
-            sector=sector_of(ind), hedge=hedge,
+            sector=sector_of(ind) or _heading_sector(norm, idx, bi), hedge=hedge,
         ))
     return outs

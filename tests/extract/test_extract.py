@@ -130,7 +130,7 @@ def test_json_field_order_and_integral_values() -> None:
     js = t.as_json()
     assert list(js)[:12] == ["doc", "region", "sector", "indicator", "value", "unit", "direction", "comparator",
                              "target_year", "baseline_year", "quote", "note"]
-    assert list(js)[12:] == ["hedge", "quote_start", "quote_end"]
+    assert list(js)[12:] == ["hedge", "quote_start", "quote_end", "indicator_code", "value_canonical", "unit_canonical"]
     assert js["value"] == 470 and isinstance(js["value"], int)
     json.dumps(js, ensure_ascii=False)
 
