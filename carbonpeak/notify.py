@@ -66,6 +66,52 @@ def failure_alert(settings: Settings, *, stage: str, error: BaseException | str,
         return False
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def digest_mail(settings: Settings, changes: dict[str, Any]) -> bool:
+    """The nightly digest: new and changed documents since the last publish, with their new targets.
+
+    Sent only when something changed; returns whether a message went out.
+    """
+    new, changed = changes["new_documents"], changes["changed_documents"]
+    reread = changes.get("reextracted_documents", [])
+    if not new and not changed and not reread:
+        log.info("nothing new since the last publish: no digest")
+        return False
+    parts = [_plural(len(new), "new document")]
+    if changed:
+        parts.append(f"{len(changed)} changed")
+    parts.append(_plural(changes["new_targets"], "new target"))
+    if changes["withdrawn_targets"]:
+        parts.append(f"{changes['withdrawn_targets']} withdrawn")
+    subject = "[carbonpeak] " + ", ".join(parts)
+
+    def line(doc: dict[str, Any], what: str) -> list[str]:
+        who = doc["issuer"] or doc["region_name"] or "?"
+        when = f"{doc['publish_date']}, " if doc["publish_date"] else ""
+        withdrawn = f", {doc['withdrawn_targets']} withdrawn" if doc["withdrawn_targets"] else ""
+        return [f"  {who} {what} 《{doc['title']}》 ({when}{doc['region_name'] or '?'}): "
+                f"{_plural(doc['targets'], 'target')}, {doc['new_targets']} new{withdrawn}", f"    {doc['url']}"]
+
+    lines: list[str] = []
+    if new:
+        lines.append("New documents:")
+        for doc in new:
+            lines += line(doc, "published")
+    if changed:
+        lines += ["", "Changed documents (the previous version is kept):"]
+        for doc in changed:
+            lines += line(doc, f"revised (version {doc['version_number']})")
+    if reread:
+        lines += ["", "Unchanged documents with new targets (read again by a newer extractor):"]
+        for doc in reread:
+            lines += line(doc, "still")
+    lines += ["", f"Published warehouse: {settings.warehouse_path}"]
+    return send_mail(settings.smtp, subject, "\n".join(lines))
+
+
 def airflow_failure_callback(context: dict[str, Any]) -> None:
     """on_failure_callback for Airflow tasks: the same alert as the CLI's, built from the task context."""
     ti = context.get("task_instance") or context.get("ti")

@@ -29,7 +29,7 @@ from carbonpeak.settings import Settings
 
 log = logging.getLogger(__name__)
 
-STAGES = ("scrape", "extract", "build", "validate", "publish")
+STAGES = ("scrape", "extract", "build", "validate", "publish", "digest")
 
 
 class StageError(RuntimeError):
@@ -175,7 +175,8 @@ def validate(settings: Settings) -> dict[str, Any]:
 
     if not settings.build_path.exists():
         raise StageError("validate", f"no build file at {settings.build_path}: run the build stage first")
-    report = validate_warehouse(settings.build_path, settings.gx_dir)
+    report = validate_warehouse(settings.build_path, settings.gx_dir, published=settings.warehouse_path,
+                                max_row_drop=settings.max_row_drop)
     log.info("%s", report.summary())
     if not report.success:
         raise StageError("validate", f"{len(report.failures)} expectation(s) failed", details=report.summary())
@@ -193,11 +194,77 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def load_changes(build: Path, published: Path) -> dict[str, Any]:
+    """What the build changes against the published warehouse, per current document: new documents,
+    new versions, and targets added or withdrawn (a target is the same when its region, indicator,
+    value, unit and year are; offsets and ids move when a page is revised)."""
+    import duckdb
+
+    with duckdb.connect(str(build), read_only=True) as con:
+        if published.exists():
+            con.execute(f"attach '{published}' as published (read_only)")
+            previous_docs = "select document_id, version_hash from published.dim_documents"
+            previous_targets = ("select document_id, region_name, indicator, value, unit, target_year "
+                                "from published.fct_targets where is_current")
+        else:
+            previous_docs = "select null::varchar as document_id, null::varchar as version_hash where false"
+            previous_targets = ("select null::varchar as document_id, null::varchar as region_name, "
+                                "null::varchar as indicator, null::double as value, null::varchar as unit, "
+                                "null::integer as target_year where false")
+        same = ("c.document_id = p.document_id and c.indicator = p.indicator and c.value = p.value "
+                "and c.unit = p.unit and c.target_year is not distinct from p.target_year "
+                "and c.region_name is not distinct from p.region_name")
+        rows = con.execute(f"""
+            with previous_docs as ({previous_docs}),
+            previous_targets as ({previous_targets}),
+            current_targets as (select * from fct_targets where is_current),
+            added as (
+                select c.document_id, count(*) as n
+                from current_targets as c anti join previous_targets as p on {same}
+                group by c.document_id
+            ),
+            withdrawn as (
+                select p.document_id, count(*) as n
+                from previous_targets as p anti join current_targets as c on {same}
+                group by p.document_id
+            ),
+            counted as (select document_id, count(*) as n from current_targets group by document_id)
+            select
+                d.document_id, d.version_number, d.title, d.issuer, d.region_name,
+                cast(d.publish_date as varchar) as publish_date, d.url,
+                d.document_id in (select document_id from previous_docs) as seen_before,
+                (d.document_id, d.version_hash) in (select (document_id, version_hash) from previous_docs)
+                    as version_published,
+                coalesce(added.n, 0) as new_targets,
+                coalesce(withdrawn.n, 0) as withdrawn_targets,
+                coalesce(counted.n, 0) as targets
+            from dim_documents as d
+            left join added using (document_id)
+            left join withdrawn using (document_id)
+            left join counted using (document_id)
+            where d.is_current
+            order by d.publish_date desc nulls last, d.document_id
+        """).fetchall()
+    columns = ["document_id", "version_number", "title", "issuer", "region_name", "publish_date", "url",
+               "seen_before", "version_published", "new_targets", "withdrawn_targets", "targets"]
+    documents = [dict(zip(columns, row, strict=True)) for row in rows]
+    touched = [d for d in documents if d["new_targets"] or d["withdrawn_targets"]]
+    return {
+        "new_documents": [d for d in documents if not d["seen_before"]],
+        "changed_documents": [d for d in documents if d["seen_before"] and not d["version_published"]],
+        # Unchanged documents can gain or lose targets too, when a newer extractor reads them again.
+        "reextracted_documents": [d for d in touched if d["version_published"]],
+        "new_targets": sum(d["new_targets"] for d in documents),
+        "withdrawn_targets": sum(d["withdrawn_targets"] for d in documents),
+    }
+
+
 def publish(settings: Settings) -> dict[str, Any]:
     """Atomically replace the published warehouse with the validated build file.
 
     Copy to a temporary file in the destination folder, fsync, rename over the published file.
     Readers holding the old file keep reading the old inode; new readers see the new one whole.
+    A run killed mid-copy leaves only its temporary file, which the next publish removes.
     """
     src, dst = settings.build_path, settings.warehouse_path
     if not src.exists():
@@ -205,6 +272,9 @@ def publish(settings: Settings) -> dict[str, Any]:
     if src.with_name(src.name + ".wal").exists():
         raise StageError("publish", f"{src} still has a write-ahead log; it was not closed cleanly")
     dst.parent.mkdir(parents=True, exist_ok=True)
+    for stale in dst.parent.glob(f".{dst.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    changes = load_changes(src, dst)
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(src, tmp)
@@ -215,7 +285,17 @@ def publish(settings: Settings) -> dict[str, Any]:
     finally:
         tmp.unlink(missing_ok=True)
     digest = hashlib.sha256(dst.read_bytes()).hexdigest()
-    return {"path": str(dst), "bytes": dst.stat().st_size, "sha256": digest}
+    return {"path": str(dst), "bytes": dst.stat().st_size, "sha256": digest, "changes": changes}
+
+
+def digest(settings: Settings, changes: dict[str, Any]) -> dict[str, Any]:
+    """E-mail the nightly digest of new and changed documents and targets; nothing when nothing changed."""
+    from carbonpeak.notify import digest_mail
+
+    sent = digest_mail(settings, changes)
+    return {"sent": sent, "new_documents": len(changes["new_documents"]),
+            "changed_documents": len(changes["changed_documents"]),
+            "reextracted_documents": len(changes["reextracted_documents"]), "new_targets": changes["new_targets"]}
 
 
 # --- everything -----------------------------------------------------------------------------------
@@ -253,7 +333,8 @@ def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str]
             log.exception("source %s failed", key)
             report.source_errors[key] = str(exc)
             failure_alert(settings, stage="scrape", source=key, error=exc, run_id=report.run_id)
-    for name, stage in (("extract", extract), ("build", build), ("validate", validate), ("publish", publish)):
+    for name, stage in (("extract", extract), ("build", build), ("validate", validate), ("publish", publish),
+                        ("digest", lambda s: digest(s, report.stages["publish"]["changes"]))):
         try:
             report.stages[name] = stage(settings)
         except Exception as exc:

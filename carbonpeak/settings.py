@@ -28,6 +28,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CARBONPEAK_TIMEOUT": ("30", "seconds per HTTP request"),
     "CARBONPEAK_MAX_RETRIES": ("4", "retries on connection errors, 429 and 5xx"),
     "CARBONPEAK_MAX_BODY_BYTES": ("52428800", "larger responses are refused"),
+    "CARBONPEAK_MAX_ROW_DROP": ("0.2", "refuse a load whose row count falls more than this below the published one"),
     "CARBONPEAK_SMTP_HOST": ("", "SMTP server for alerts; empty disables e-mail"),
     "CARBONPEAK_SMTP_PORT": ("25", ""),
     "CARBONPEAK_SMTP_USER": ("", ""),
@@ -79,6 +80,7 @@ class Settings:
     timeout: float = 30.0
     max_retries: int = 4
     max_body_bytes: int = 50 * 1024 * 1024
+    max_row_drop: float = 0.2
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     # Fixed layout below data_dir; see README "Where things live".
@@ -137,6 +139,7 @@ class Settings:
             timeout=float(_env("CARBONPEAK_TIMEOUT") or 30),
             max_retries=int(_env("CARBONPEAK_MAX_RETRIES") or 4),
             max_body_bytes=int(_env("CARBONPEAK_MAX_BODY_BYTES") or 50 * 1024 * 1024),
+            max_row_drop=float(_env("CARBONPEAK_MAX_ROW_DROP") or 0.2),
             smtp=SmtpSettings(
                 host=_env("CARBONPEAK_SMTP_HOST"),
                 port=int(_env("CARBONPEAK_SMTP_PORT") or 25),

@@ -2,7 +2,8 @@
 
 Nightly at 02:00 Asia/Shanghai. One mapped scrape task per source: a broken source fails its own task
 (and sends an e-mail naming source and URL) while the others carry on. dbt builds a separate file,
-Great Expectations validates it, and only a passing build is published. Any failed task e-mails.
+Great Expectations validates it, and only a passing build is published. Any failed task e-mails;
+a publish that brings new or changed documents or targets e-mails a digest of them.
 
 This file only wires library calls together (carbonpeak.pipeline); it does no I/O at import time.
 """
@@ -89,8 +90,17 @@ def carbonpeak_nightly() -> None:
 
         return pipeline.publish(_settings())
 
+    # The digest e-mail: new and changed documents and targets, only when something changed.
+    @task
+    def digest(published: dict[str, Any]) -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.digest(_settings(), published["changes"])
+
     scraped = scrape.partial(pipeline_run_id=start_run()).expand(source_key=list_sources())
-    scraped >> extract() >> build() >> validate() >> publish()
+    published = publish()
+    scraped >> extract() >> build() >> validate() >> published
+    digest(published)
 
 
 carbonpeak_nightly()

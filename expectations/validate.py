@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from expectations.registry import SUITES, suite_builder
+from expectations.load import LoadFacts
+from expectations.registry import SUITES, suite_module
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-_EXPECTED_KEYS = ("min_value", "max_value", "value_set", "regex", "column_list")
+_EXPECTED_KEYS = ("min_value", "max_value", "value_set", "regex", "column_list", "column_A", "column_B",
+                  "row_condition")
 
 
 def _failure(suite: str, result: Any) -> FailedExpectation:
@@ -72,17 +75,34 @@ def _failure(suite: str, result: Any) -> FailedExpectation:
     )
 
 
-def read_marts(db_path: Path, models: list[str]) -> dict[str, Any]:
-    """Read each mart into a pandas frame through one read-only connection."""
+def read_frames(db_path: Path, models: list[str]) -> dict[str, Any]:
+    """Each suite's frame (its QUERY over the build file) through one read-only connection."""
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return {model: con.execute(f'select * from "{model}"').df() for model in models}
+        return {model: con.execute(suite_module(model).QUERY).df() for model in models}
 
 
-def validate_warehouse(db_path: Path, gx_dir: Path) -> ValidationReport:
+def published_row_counts(published: Path | None) -> dict[str, int]:
+    """Row counts of every suite's model in the published warehouse, for the no-sudden-drop rule."""
+    if published is None or not published.exists():
+        return {}
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(published), read_only=True) as con:
+        tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
+        for model in SUITES:
+            if model in tables:
+                counts[model] = int(con.execute(f'select count(*) from "{model}"').fetchone()[0])  # type: ignore[index]
+    return counts
+
+
+def validate_warehouse(db_path: Path, gx_dir: Path, *, published: Path | None = None,
+                       max_row_drop: float = 0.2, today: date | None = None) -> ValidationReport:
+    """Run every suite's checkpoint over the build file; `published` is the warehouse it would replace."""
     import great_expectations as gx  # heavy (seconds): only when validating
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    frames = read_marts(db_path, sorted(SUITES))
+    facts = LoadFacts(today=today or date.today(), previous_rows=published_row_counts(published),
+                      max_row_drop=max_row_drop)
+    frames = read_frames(db_path, sorted(SUITES))
     gx_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(gx_dir))
     # Progress bars would flood Airflow task logs with carriage returns.
@@ -97,7 +117,7 @@ def validate_warehouse(db_path: Path, gx_dir: Path) -> ValidationReport:
         batch_def = next((b for b in asset.batch_definitions if b.name == "whole"), None)
         if batch_def is None:
             batch_def = asset.add_batch_definition_whole_dataframe("whole")
-        suite = context.suites.add_or_update(suite_builder(model)())
+        suite = context.suites.add_or_update(suite_module(model).build_suite(facts))
         definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=f"{model}_nightly", data=batch_def, suite=suite)
         )

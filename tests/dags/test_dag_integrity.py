@@ -48,18 +48,19 @@ def test_dag_schedule_and_structure(tmp_path: Path) -> None:
         print("retries", sorted({t.retries for t in dag.tasks}))
         print("callbacks", all(t.on_failure_callback for t in dag.tasks))
         print("chain", sorted(tasks["publish"].upstream_task_ids), sorted(tasks["validate"].upstream_task_ids),
-              sorted(tasks["build"].upstream_task_ids), sorted(tasks["extract"].upstream_task_ids))
+              sorted(tasks["build"].upstream_task_ids), sorted(tasks["extract"].upstream_task_ids),
+              sorted(tasks["digest"].upstream_task_ids))
         print("tags", sorted(dag.tags), "owner", dag.owner)
         print("parse_under_a_second", parse_seconds < 1.0)
     """)
     assert "tz Asia/Shanghai" in out
     assert "cron 0 2 * * *" in out
     assert "catchup False max_active_runs 1" in out
-    assert "tasks ['build', 'extract', 'list_sources', 'publish', 'scrape', 'start_run', 'validate']" in out
+    assert "tasks ['build', 'digest', 'extract', 'list_sources', 'publish', 'scrape', 'start_run', 'validate']" in out
     assert "mapped DecoratedMappedOperator" in out
     assert "extract_rule all_done" in out
     assert "retries [0, 2]" in out  # validate alone is not retried (deterministic)
     assert "callbacks True" in out
-    assert "chain ['validate'] ['build'] ['extract'] ['scrape']" in out
+    assert "chain ['validate'] ['build'] ['extract'] ['scrape'] ['publish']" in out
     assert "tags ['carbonpeak', 'nightly'] owner carbonpeak" in out
     assert "parse_under_a_second True" in out

@@ -12,10 +12,17 @@ from carbonpeak.settings import Settings
 
 
 def _make_db(path: Path, label: str) -> None:
+    """A database with a marker row and the (empty) marts publish compares to find what changed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute("create table marker(label varchar)")
         con.execute("insert into marker values (?)", [label])
+        con.execute("create table dim_documents(document_id varchar, version_hash varchar, version_number int, "
+                    "is_current boolean, title varchar, issuer varchar, region_name varchar, publish_date date, "
+                    "url varchar)")
+        con.execute("create table fct_targets(target_id varchar, document_id varchar, version_hash varchar, "
+                    "is_current boolean, region_name varchar, indicator varchar, value double, unit varchar, "
+                    "target_year int)")
 
 
 def _label(path: Path) -> str:
@@ -38,6 +45,7 @@ def test_publish_replaces_the_warehouse_and_open_readers_keep_the_old_file(tmp_p
 
     assert _label(settings.warehouse_path) == "new"
     assert result["bytes"] == settings.warehouse_path.stat().st_size
+    assert result["changes"]["new_documents"] == [] and result["changes"]["new_targets"] == 0
     assert not list(settings.warehouse_path.parent.glob(".*.tmp")), "no temporary file is left behind"
 
 
