@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from carbonpeak.notify import failure_alert, send_mail
 from carbonpeak.settings import Settings, SmtpSettings
 from tests.smtp import smtp_inbox
@@ -35,3 +37,27 @@ def test_unreachable_smtp_server_does_not_hide_the_failure(tmp_path) -> None:
         port = inbox.port  # the server stops when the block ends: the port is then closed
     settings = Settings(data_dir=tmp_path, smtp=SmtpSettings(host="127.0.0.1", port=port, mail_to=("a@example.org",)))
     assert failure_alert(settings, stage="build", error="dbt build exited 1") is False
+
+
+# Plain AUTH over loopback is the point of these two tests; aiosmtpd rightly warns about it elsewhere.
+LOOPBACK_AUTH = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+@LOOPBACK_AUTH
+def test_login_with_the_configured_user_and_password(tmp_path) -> None:
+    with smtp_inbox(user="carbonpeak", password="s3cret") as inbox:
+        smtp = SmtpSettings(host=inbox.host, port=inbox.port, user="carbonpeak", password="s3cret",
+                            mail_from="alerts@example.org", mail_to=("ops@example.org",))
+        assert send_mail(smtp, "[carbonpeak] test", "body") is True
+        [message] = inbox.wait_for(1)
+        assert inbox.accounts is not None and inbox.accounts.logins == ["carbonpeak"]
+    assert message["From"] == "alerts@example.org"
+
+
+@LOOPBACK_AUTH
+def test_a_wrong_password_is_refused_by_the_server_and_reported(tmp_path) -> None:
+    with smtp_inbox(user="carbonpeak", password="s3cret") as inbox:
+        settings = Settings(data_dir=tmp_path, smtp=SmtpSettings(host=inbox.host, port=inbox.port, user="carbonpeak",
+                                                                   password="wrong", mail_to=("ops@example.org",)))
+        assert failure_alert(settings, stage="build", error="dbt build exited 1") is False
+        assert inbox.messages == []
