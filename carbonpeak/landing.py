@@ -2,7 +2,9 @@
 
 Layout below `Settings.landing_dir` (dbt sources in dbt_project/models/staging/ read these globs):
   documents/<source_key>/<run_id>.jsonl   append-only: one line per new or changed document version
+                                          (a re-parse lands saved versions again; the latest landing wins)
   targets/targets.jsonl                   rewritten by every extract run from all document versions
+  runs/<run_id>/<kind>__<name>.json       the run log (carbonpeak/runlog.py)
 
 Files are written whole to a temporary name and renamed, so a reader never sees half a file.
 """
@@ -98,14 +100,13 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def iter_documents(landing_dir: Path) -> Iterator[DocumentRecord]:
-    """Every document version ever landed, oldest run first, duplicates (same id and hash) skipped."""
+    """Every document version ever landed, once each. When a version was landed again (a re-parse of
+    the saved page with a newer parser), the latest landing wins: it carries the corrected metadata."""
     names = {f.name for f in fields(DocumentRecord)}
-    seen: set[tuple[str, str]] = set()
+    latest: dict[tuple[str, str], DocumentRecord] = {}
     files = sorted((landing_dir / "documents").glob("*/*.jsonl"), key=lambda p: (p.stem, p.parent.name))
     for path in files:
         for row in read_jsonl(path):
-            key = (row["document_id"], row["version_hash"])
-            if key in seen:
-                continue
-            seen.add(key)
-            yield DocumentRecord(**{k: v for k, v in row.items() if k in names})
+            record = DocumentRecord(**{k: v for k, v in row.items() if k in names})
+            latest[(record.document_id, record.version_hash)] = record
+    yield from latest.values()

@@ -112,6 +112,22 @@ def digest_mail(settings: Settings, changes: dict[str, Any]) -> bool:
     return send_mail(settings.smtp, subject, "\n".join(lines))
 
 
+def freshness_alert(settings: Settings, stale: list[Any]) -> bool:
+    """Tell people which sources have brought nothing new for too long (a silent redesign, a block)."""
+    subject = f"[carbonpeak] {_plural(len(stale), 'source')} produced nothing for {settings.freshness_days:g}+ days"
+    lines = ["These sources brought no new or changed document within the freshness window:", ""]
+    for s in stale:
+        last = s.last_new_at or f"never (watched since {s.first_run_at})"
+        lines.append(f"  {s.source_key}: last new document {last}, {s.days:g} days ago")
+    lines += ["", "Check the site by hand: a redesign the selectors did not catch, a WAF block, or a quiet column.",
+              "Run log: select * from fct_source_runs order by started_at desc"]
+    try:
+        return send_mail(settings.smtp, subject, "\n".join(lines))
+    except Exception:
+        log.exception("could not send the freshness alert")
+        return False
+
+
 def airflow_failure_callback(context: dict[str, Any]) -> None:
     """on_failure_callback for Airflow tasks: the same alert as the CLI's, built from the task context."""
     ti = context.get("task_instance") or context.get("ti")

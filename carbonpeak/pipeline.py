@@ -8,6 +8,7 @@ file with an atomic rename; any failure before that leaves the published warehou
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import logging
@@ -17,12 +18,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from carbonpeak import runlog
 from carbonpeak.landing import DocumentRecord, TargetRecord, iter_documents, write_jsonl
 from carbonpeak.notify import failure_alert
 from carbonpeak.settings import Settings
@@ -43,6 +46,22 @@ class StageError(RuntimeError):
         super().__init__(f"{stage}{where}: {message}")
 
 
+def _logged_stage(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+    """Record the stage in the run log (carbonpeak.runlog): start, outcome, duration, figures."""
+
+    def wrap(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        @functools.wraps(fn)
+        def run(settings: Settings, *args: Any, run_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
+            with runlog.logged(settings, run_id or new_run_id(), "stage", name) as step:
+                result = fn(settings, *args, **kwargs)
+                step.stats = result
+                return result
+
+        return run
+
+    return wrap
+
+
 def new_run_id() -> str:
     """Sortable, file-name-safe run id: UTC timestamp plus a short random suffix."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
@@ -61,8 +80,19 @@ def scrape(source_key: str, settings: Settings, run_id: str) -> dict[str, Any]:
     """Fetch one source's new and changed documents into raw/ and landing/. Raises on failure."""
     from scrapers.runner import scrape_source
 
-    summary = scrape_source(source_key, settings, run_id)
-    return asdict(summary)
+    with runlog.logged(settings, run_id, "source", source_key) as step:
+        step.stats = asdict(scrape_source(source_key, settings, run_id))
+    return step.stats
+
+
+@_logged_stage("freshness")
+def freshness(settings: Settings) -> dict[str, Any]:
+    """Alert when a registered source has brought nothing new for CARBONPEAK_FRESHNESS_DAYS days."""
+    from carbonpeak.notify import freshness_alert
+
+    stale = runlog.stale_sources(settings, list_sources(settings), settings.freshness_days)
+    sent = freshness_alert(settings, stale) if stale else False
+    return {"stale_sources": [asdict(s) for s in stale], "alert_sent": sent, "days": settings.freshness_days}
 
 
 # --- extract --------------------------------------------------------------------------------------
@@ -96,6 +126,7 @@ def _targets_of(doc: DocumentRecord, settings: Settings) -> list[TargetRecord]:
     return records
 
 
+@_logged_stage("extract")
 def extract(settings: Settings) -> dict[str, Any]:
     """Re-extract targets from every landed document version (cheap, and picks up extractor fixes)."""
     targets: list[TargetRecord] = []
@@ -125,6 +156,7 @@ def _dbt_failures(target_path: Path) -> str:
     return "\n".join(lines)
 
 
+@_logged_stage("build")
 def build(settings: Settings) -> dict[str, Any]:
     """`dbt build` (seeds, models, tests) from the landing files into a fresh build file."""
     documents = list((settings.landing_dir / "documents").glob("*/*.jsonl"))
@@ -169,6 +201,7 @@ def build(settings: Settings) -> dict[str, Any]:
 # --- validate -------------------------------------------------------------------------------------
 
 
+@_logged_stage("validate")
 def validate(settings: Settings) -> dict[str, Any]:
     """Great Expectations checkpoints over the build file's marts. Raises StageError on any failure."""
     from expectations.validate import validate_warehouse
@@ -259,6 +292,7 @@ def load_changes(build: Path, published: Path) -> dict[str, Any]:
     }
 
 
+@_logged_stage("publish")
 def publish(settings: Settings) -> dict[str, Any]:
     """Atomically replace the published warehouse with the validated build file.
 
@@ -288,6 +322,7 @@ def publish(settings: Settings) -> dict[str, Any]:
     return {"path": str(dst), "bytes": dst.stat().st_size, "sha256": digest, "changes": changes}
 
 
+@_logged_stage("digest")
 def digest(settings: Settings, changes: dict[str, Any]) -> dict[str, Any]:
     """E-mail the nightly digest of new and changed documents and targets; nothing when nothing changed."""
     from carbonpeak.notify import digest_mail
@@ -324,7 +359,8 @@ class RunReport:
 
 
 def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str] | None = None) -> RunReport:
-    """Scrape every source (a broken one does not stop the others), then extract, build, validate, publish."""
+    """Scrape every source (a broken one does not stop the others), check their freshness, then extract,
+    build, validate, publish and send the digest. `sources=[]` rebuilds from the landing data alone."""
     report = RunReport(run_id=run_id or new_run_id())
     for key in sources if sources is not None else list_sources(settings):
         try:
@@ -333,10 +369,14 @@ def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str]
             log.exception("source %s failed", key)
             report.source_errors[key] = str(exc)
             failure_alert(settings, stage="scrape", source=key, error=exc, run_id=report.run_id)
-    for name, stage in (("extract", extract), ("build", build), ("validate", validate), ("publish", publish),
-                        ("digest", lambda s: digest(s, report.stages["publish"]["changes"]))):
+    steps: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
+        ("freshness", freshness), ("extract", extract), ("build", build), ("validate", validate),
+        ("publish", publish), ("digest", lambda s, run_id: digest(s, report.stages["publish"]["changes"],
+                                                                     run_id=run_id)),
+    )
+    for name, stage in steps:
         try:
-            report.stages[name] = stage(settings)
+            report.stages[name] = stage(settings, run_id=report.run_id)
         except Exception as exc:
             log.exception("stage %s failed", name)
             report.failed_stage, report.error = name, str(exc)

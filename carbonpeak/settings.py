@@ -29,6 +29,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CARBONPEAK_MAX_RETRIES": ("4", "retries on connection errors, 429 and 5xx"),
     "CARBONPEAK_MAX_BODY_BYTES": ("52428800", "larger responses are refused"),
     "CARBONPEAK_MAX_ROW_DROP": ("0.2", "refuse a load whose row count falls more than this below the published one"),
+    "CARBONPEAK_FRESHNESS_DAYS": ("14", "alert when a source has brought nothing new for this many days"),
     "CARBONPEAK_SMTP_HOST": ("", "SMTP server for alerts; empty disables e-mail"),
     "CARBONPEAK_SMTP_PORT": ("25", ""),
     "CARBONPEAK_SMTP_USER": ("", ""),
@@ -81,6 +82,7 @@ class Settings:
     max_retries: int = 4
     max_body_bytes: int = 50 * 1024 * 1024
     max_row_drop: float = 0.2
+    freshness_days: float = 14.0
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     # Fixed layout below data_dir; see README "Where things live".
@@ -140,6 +142,7 @@ class Settings:
             max_retries=int(_env("CARBONPEAK_MAX_RETRIES") or 4),
             max_body_bytes=int(_env("CARBONPEAK_MAX_BODY_BYTES") or 50 * 1024 * 1024),
             max_row_drop=float(_env("CARBONPEAK_MAX_ROW_DROP") or 0.2),
+            freshness_days=float(_env("CARBONPEAK_FRESHNESS_DAYS") or 14),
             smtp=SmtpSettings(
                 host=_env("CARBONPEAK_SMTP_HOST"),
                 port=int(_env("CARBONPEAK_SMTP_PORT") or 25),

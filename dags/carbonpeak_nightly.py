@@ -1,7 +1,8 @@
 """carbonpeak_nightly: scrape every registered source, extract targets, build, validate, publish.
 
 Nightly at 02:00 Asia/Shanghai. One mapped scrape task per source: a broken source fails its own task
-(and sends an e-mail naming source and URL) while the others carry on. dbt builds a separate file,
+(and sends an e-mail naming source and URL) while the others carry on; a freshness check e-mails when
+a source has brought nothing new for CARBONPEAK_FRESHNESS_DAYS days. dbt builds a separate file,
 Great Expectations validates it, and only a passing build is published. Any failed task e-mails;
 a publish that brings new or changed documents or targets e-mails a digest of them.
 
@@ -65,42 +66,58 @@ def carbonpeak_nightly() -> None:
 
     # Runs when every scrape has finished, successful or not: one broken site must not hold back the rest.
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def extract() -> dict[str, Any]:
+    def extract(run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.extract(_settings())
+        return pipeline.extract(_settings(), run_id=run_id)
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def freshness(run_id: str) -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.freshness(_settings(), run_id=run_id)
 
     # One writer per DuckDB file: build, validate and publish share a one-slot pool.
     @task(pool=WRITER_POOL)
-    def build() -> dict[str, Any]:
+    def build(run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.build(_settings())
-
-    # Validation is deterministic: retrying it would re-check the same file, so a failure is final at once.
-    @task(retries=0, pool=WRITER_POOL)
-    def validate() -> dict[str, Any]:
-        from carbonpeak import pipeline
-
-        return pipeline.validate(_settings())
+        return pipeline.build(_settings(), run_id=run_id)
 
     @task(pool=WRITER_POOL)
-    def publish() -> dict[str, Any]:
+    def validate(run_id: str) -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
         from carbonpeak import pipeline
 
-        return pipeline.publish(_settings())
+        try:
+            return pipeline.validate(_settings(), run_id=run_id)
+        except pipeline.StageError as exc:
+            # A failed expectation is a fact about the data: retrying would re-check the same file.
+            raise AirflowFailException(f"{exc}\n{exc.details}") from exc
+
+    @task(pool=WRITER_POOL)
+    def publish(run_id: str) -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.publish(_settings(), run_id=run_id)
 
     # The digest e-mail: new and changed documents and targets, only when something changed.
     @task
-    def digest(published: dict[str, Any]) -> dict[str, Any]:
+    def digest(published: dict[str, Any], run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.digest(_settings(), published["changes"])
+        return pipeline.digest(_settings(), published["changes"], run_id=run_id)
 
-    scraped = scrape.partial(pipeline_run_id=start_run()).expand(source_key=list_sources())
-    published = publish()
-    scraped >> extract() >> build() >> validate() >> published
-    digest(published)
+    run_id = start_run()
+    scraped = scrape.partial(pipeline_run_id=run_id).expand(source_key=list_sources())
+    extracted, checked = extract(run_id), freshness(run_id)
+    scraped >> [extracted, checked]
+    built = build(run_id)
+    validated = validate(run_id)
+    published = publish(run_id)
+    extracted >> built >> validated >> published
+    digest(published, run_id)
 
 
 carbonpeak_nightly()

@@ -12,7 +12,7 @@ MODELS = REPO_ROOT / "dbt_project" / "models"
 
 
 def test_every_mart_has_a_suite_or_a_reasoned_opt_out() -> None:
-    marts = {p.stem for p in (MODELS / "marts").glob("*.sql")}
+    marts = {p.stem for p in (MODELS / "marts").rglob("*.sql")}
     assert marts, "no marts found"
     missing = marts - set(SUITES) - set(OPT_OUT)
     assert not missing, f"marts without a suite or an opt-out: {sorted(missing)}"

@@ -1,4 +1,5 @@
--- One row per landed document version (deduplicated: a version landed twice keeps its first landing).
+-- One row per landed document version. A version landed again (a re-parse of the saved page with a newer
+-- parser) keeps the latest landing, which carries the corrected metadata; run ids sort by time.
 with source as (
     select * from {{ source('landing', 'documents') }}
 ),
@@ -24,7 +25,7 @@ typed as (
         raw_path,
         cast(fetched_at as timestamptz) as fetched_at,
         run_id,
-        row_number() over (partition by document_id, version_hash order by fetched_at, run_id) as landing_rank
+        row_number() over (partition by document_id, version_hash order by run_id desc) as landing_rank
     from source
 )
 

@@ -1,0 +1,100 @@
+"""The run log reaches the warehouse, and the freshness check e-mails about sources gone quiet."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from carbonpeak import pipeline, runlog
+from carbonpeak.mirror import Mirror, running_mirror
+from carbonpeak.settings import Settings, SmtpSettings
+from tests.smtp import Inbox, smtp_inbox
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Mirror, Inbox, list[str]]]:
+    """Two nightly runs against the mirror: the first finds everything, the second nothing new."""
+    root = tmp_path_factory.mktemp("runlog")
+    with running_mirror() as mirror, smtp_inbox() as inbox:
+        settings = Settings(data_dir=root / "data", warehouse_path=root / "warehouse" / "carbonpeak.duckdb",
+                            base_urls=mirror.base_urls, rate_limit=0, timeout=5, max_retries=1,
+                            smtp=SmtpSettings(host=inbox.host, port=inbox.port, mail_to=("ops@example.org",)))
+        first = pipeline.run_all(settings)
+        second = pipeline.run_all(settings)
+        assert first.ok and second.ok, first.summary() + second.summary()
+        yield settings, mirror, inbox, [first.run_id, second.run_id]
+
+
+def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_every_source_and_stage_of_a_run_is_logged(two_runs: tuple[Settings, Mirror, Inbox, list[str]]) -> None:
+    settings, _, _, (first, second) = two_runs
+    events = {(e.run_id, e.kind, e.name): e for e in runlog.events(settings)}
+    for stage in ("freshness", "extract", "build", "validate", "publish", "digest"):
+        assert events[(first, "stage", stage)].status == "success"
+    jiaxing = events[(first, "source", "jiaxing_fgw")]
+    assert (jiaxing.status, jiaxing.listed, jiaxing.new, jiaxing.failed) == ("success", 2, 2, 0)
+    assert jiaxing.requests == 6 and jiaxing.bytes and jiaxing.seconds is not None
+    again = events[(second, "source", "jiaxing_fgw")]
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
+    assert again.bytes is not None and again.bytes < jiaxing.bytes  # conditional GETs: 304s, no bodies
+
+
+def test_the_run_log_is_queryable_in_the_warehouse(two_runs: tuple[Settings, Mirror, Inbox, list[str]]) -> None:
+    settings, _, _, (first, second) = two_runs
+    runs = rows(settings.warehouse_path,
+                "select run_id, sources_scraped, sources_failed, documents_new, validation_status, publish_status "
+                "from fct_pipeline_runs order by run_id")
+    # The second load carries the first run's validation and publish outcome; its own lands next time.
+    assert runs == [(first, 2, 0, 3, "success", "success"), (second, 2, 0, 0, None, None)]
+    sources = rows(settings.warehouse_path,
+                   "select source_key, runs, last_status, failed_runs from dim_sources order by source_key")
+    assert sources == [("haining_gov", 2, "success", 0), ("jiaxing_fgw", 2, "success", 0)]
+
+
+def test_a_failed_scrape_is_logged_with_its_error(two_runs: tuple[Settings, Mirror, Inbox, list[str]],
+                                                   tmp_path: Path) -> None:
+    settings, mirror, _, _ = two_runs
+    mirror.fail("www.haining.gov.cn", "/hdjl/yjzj/index.html", status=503)
+    try:
+        with pytest.raises(Exception, match="haining_gov"):
+            pipeline.scrape("haining_gov", settings.with_(data_dir=tmp_path), "20991231T000000Z-test00")
+    finally:
+        mirror.reset()
+    [event] = runlog.events(settings.with_(data_dir=tmp_path))
+    assert (event.kind, event.name, event.status) == ("source", "haining_gov", "failed")
+    assert event.error is not None and "503" in event.error and "/hdjl/yjzj/index.html" in event.error
+
+
+def test_stale_sources_follow_the_window(two_runs: tuple[Settings, Mirror, Inbox, list[str]]) -> None:
+    settings, *_ = two_runs
+    now = datetime.now(UTC)
+    assert runlog.stale_sources(settings, ["jiaxing_fgw", "haining_gov"], days=14, now=now) == []
+    later = runlog.stale_sources(settings, ["jiaxing_fgw", "haining_gov"], days=14, now=now + timedelta(days=15))
+    assert [s.source_key for s in later] == ["jiaxing_fgw", "haining_gov"]
+    assert all(s.last_new_at is not None and s.days >= 15 for s in later)
+    # A source never scraped is not judged.
+    assert runlog.stale_sources(settings, ["new_site"], days=14, now=now + timedelta(days=15)) == []
+
+
+def test_the_freshness_stage_emails_about_a_source_gone_quiet(two_runs: tuple[Settings, Mirror, Inbox, list[str]]
+                                                              ) -> None:
+    settings, _, inbox, _ = two_runs
+    before = len(inbox.messages)
+    time.sleep(1.0)
+    # A window of about a third of a second: both sources last brought something at the first run.
+    result = pipeline.freshness(settings.with_(freshness_days=0.3 / 86400))
+    assert result["alert_sent"] is True
+    assert [s["source_key"] for s in result["stale_sources"]] == ["haining_gov", "jiaxing_fgw"]
+    [alert] = inbox.wait_for(before + 1)[before:]
+    assert alert["Subject"].startswith("[carbonpeak] 2 sources produced nothing for")
+    body = alert.get_content()
+    assert "jiaxing_fgw: last new document 20" in body and "haining_gov:" in body
