@@ -214,6 +214,8 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
             pass  # the mirror keeps its own log
 
         def _send(self, status: int, body: bytes, headers: dict[str, str], *, head: bool = False) -> None:
+            # Logged before answering: a client that has its answer must find the request in the log.
+            mirror._record(LoggedRequest(host, self.command, urlsplit(self.path).path, status))
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -221,7 +223,6 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if not head and status != 304:
                 self.wfile.write(body)
-            mirror._record(LoggedRequest(host, self.command, urlsplit(self.path).path, status))
 
         def _maybe_fail(self, path: str) -> bool:
             failure = mirror._failure(host, path)
@@ -247,12 +248,12 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
                 "Last-Modified": file.last_modified,
             }
             if _not_modified(self, file):
+                mirror._record(LoggedRequest(host, self.command, path, 304))
                 self.send_response(304)
                 for name, value in headers.items():
                     if name != "Content-Type":
                         self.send_header(name, value)
                 self.end_headers()
-                mirror._record(LoggedRequest(host, self.command, path, 304))
                 return
             self._send(200, file.body, headers, head=head)
 
