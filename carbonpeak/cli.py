@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,38 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    report = pipeline.run_all(settings, sources=[])
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_reparse(args: argparse.Namespace, settings: Settings) -> int:
+    from scrapers.reparse import reparse_source
+
+    run_id = pipeline.new_run_id()
+    failed = 0
+    for key in args.sources or pipeline.list_sources(settings):
+        try:
+            _print(asdict(reparse_source(key, settings, run_id)))
+        except Exception as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+    print("Re-parsed into the landing zone; `carbonpeak rebuild` publishes the result.", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
+    from carbonpeak.release import ReleaseError, export_release
+
+    try:
+        print(export_release(settings, Path(args.out) if args.out else None))
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_mirror(args: argparse.Namespace, settings: Settings) -> int:
     from carbonpeak.mirror.server import serve_forever
 
@@ -145,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="*", help="source keys (default: all)")
     p.add_argument("--mirror", action="store_true", help="scrape the offline mirror on 127.0.0.1")
     p.set_defaults(fn=cmd_run)
+
+    sub.add_parser("rebuild", help="extract, build, validate, publish from the landing data alone").set_defaults(
+        fn=cmd_rebuild)
+
+    p = sub.add_parser("reparse", help="re-parse every saved raw page with the current parser (no requests)")
+    p.add_argument("sources", nargs="*", help="source keys (default: all)")
+    p.set_defaults(fn=cmd_reparse)
+
+    p = sub.add_parser("release", help="a dated Parquet + metadata export of the published warehouse")
+    p.add_argument("--out", help="folder for releases (default: $CARBONPEAK_DATA_DIR/releases)")
+    p.set_defaults(fn=cmd_release)
 
     sub.add_parser("mirror", help="serve the offline mirror until Ctrl-C").set_defaults(fn=cmd_mirror)
 

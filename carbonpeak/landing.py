@@ -72,6 +72,15 @@ class TargetRecord:
     extractor_version: str
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a rename in `path` durable (the directory entry, not just the file, reaches the disk)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_jsonl(path: Path, records: Iterable[Any]) -> int:
     """Write dataclass records (or dicts) as JSON lines, atomically. Returns the row count."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from carbonpeak import runlog
-from carbonpeak.landing import DocumentRecord, TargetRecord, iter_documents, write_jsonl
+from carbonpeak.landing import DocumentRecord, TargetRecord, fsync_dir, iter_documents, write_jsonl
 from carbonpeak.notify import failure_alert
 from carbonpeak.settings import Settings
 
@@ -219,12 +219,6 @@ def validate(settings: Settings) -> dict[str, Any]:
 # --- publish --------------------------------------------------------------------------------------
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def load_changes(build: Path, published: Path) -> dict[str, Any]:
@@ -315,7 +309,7 @@ def publish(settings: Settings) -> dict[str, Any]:
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dst)
-        _fsync_dir(dst.parent)
+        fsync_dir(dst.parent)
     finally:
         tmp.unlink(missing_ok=True)
     digest = hashlib.sha256(dst.read_bytes()).hexdigest()

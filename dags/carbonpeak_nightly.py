@@ -66,58 +66,58 @@ def carbonpeak_nightly() -> None:
 
     # Runs when every scrape has finished, successful or not: one broken site must not hold back the rest.
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def extract(run_id: str) -> dict[str, Any]:
+    def extract(pipeline_run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.extract(_settings(), run_id=run_id)
+        return pipeline.extract(_settings(), run_id=pipeline_run_id)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def freshness(run_id: str) -> dict[str, Any]:
+    def freshness(pipeline_run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.freshness(_settings(), run_id=run_id)
+        return pipeline.freshness(_settings(), run_id=pipeline_run_id)
 
     # One writer per DuckDB file: build, validate and publish share a one-slot pool.
     @task(pool=WRITER_POOL)
-    def build(run_id: str) -> dict[str, Any]:
+    def build(pipeline_run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.build(_settings(), run_id=run_id)
+        return pipeline.build(_settings(), run_id=pipeline_run_id)
 
     @task(pool=WRITER_POOL)
-    def validate(run_id: str) -> dict[str, Any]:
+    def validate(pipeline_run_id: str) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
         from carbonpeak import pipeline
 
         try:
-            return pipeline.validate(_settings(), run_id=run_id)
+            return pipeline.validate(_settings(), run_id=pipeline_run_id)
         except pipeline.StageError as exc:
             # A failed expectation is a fact about the data: retrying would re-check the same file.
             raise AirflowFailException(f"{exc}\n{exc.details}") from exc
 
     @task(pool=WRITER_POOL)
-    def publish(run_id: str) -> dict[str, Any]:
+    def publish(pipeline_run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.publish(_settings(), run_id=run_id)
+        return pipeline.publish(_settings(), run_id=pipeline_run_id)
 
     # The digest e-mail: new and changed documents and targets, only when something changed.
     @task
-    def digest(published: dict[str, Any], run_id: str) -> dict[str, Any]:
+    def digest(published: dict[str, Any], pipeline_run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 
-        return pipeline.digest(_settings(), published["changes"], run_id=run_id)
+        return pipeline.digest(_settings(), published["changes"], run_id=pipeline_run_id)
 
-    run_id = start_run()
-    scraped = scrape.partial(pipeline_run_id=run_id).expand(source_key=list_sources())
-    extracted, checked = extract(run_id), freshness(run_id)
+    pipeline_run_id = start_run()
+    scraped = scrape.partial(pipeline_run_id=pipeline_run_id).expand(source_key=list_sources())
+    extracted, checked = extract(pipeline_run_id), freshness(pipeline_run_id)
     scraped >> [extracted, checked]
-    built = build(run_id)
-    validated = validate(run_id)
-    published = publish(run_id)
+    built = build(pipeline_run_id)
+    validated = validate(pipeline_run_id)
+    published = publish(pipeline_run_id)
     extracted >> built >> validated >> published
-    digest(published, run_id)
+    digest(published, pipeline_run_id)
 
 
 carbonpeak_nightly()

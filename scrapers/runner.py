@@ -248,7 +248,7 @@ def _scrape_detail(
     fetched_at = _now()
     raw_path = raw.save(response, canonical_url=live_url, fetched_at=fetched_at)
     content_hash = sha256_hex(response.content)
-    document_id = f"{source.key}:{family.article_key(live_url)}"
+    document_id = document_id_for(family, source, live_url)
     entry_state: dict[str, Any] = {
         "document_id": document_id,
         "etag": response.headers.get("etag"),
@@ -260,23 +260,58 @@ def _scrape_detail(
     if previous and previous.get("content_hash") == content_hash:
         known[live_url] = {**previous, **entry_state}
         return None
-    parsed = family.parse_detail(response.text, live_url, source)
+    record = parse_document(
+        family,
+        source,
+        response.text,
+        live_url,
+        list_title=entry.title,
+        list_date=entry.date,
+        content_hash=content_hash,
+        raw_path=raw_path,
+        fetched_at=fetched_at,
+        run_id=run_id,
+    )
+    known[live_url] = {**entry_state, "version_hash": record.version_hash}
+    if previous and previous.get("version_hash") == record.version_hash:
+        return None  # page chrome changed, the document did not
+    return record
+
+
+def document_id_for(family: Any, source: SourceConfig, live_url: str) -> str:
+    """The stable id of a document: `<source_key>:<article key in its live URL>`."""
+    return f"{source.key}:{family.article_key(live_url)}"
+
+
+def parse_document(
+    family: Any,
+    source: SourceConfig,
+    text: str,
+    live_url: str,
+    *,
+    list_title: str,
+    list_date: str | None,
+    content_hash: str,
+    raw_path: str,
+    fetched_at: str,
+    run_id: str,
+) -> DocumentRecord:
+    """Parse one decoded detail page into its DocumentRecord (the live scrape and `scrapers.reparse` share
+    this). `list_title`/`list_date` fill a title or date the page itself does not give. Raises
+    SelectorError when the page no longer parses, ValueError when it has no body text."""
+    parsed = family.parse_detail(text, live_url, source)
     if not parsed.body_text.strip():
         raise ValueError("empty body text")
-    version_hash = hashlib.sha256(parsed.body_text.encode("utf-8")).hexdigest()
-    known[live_url] = {**entry_state, "version_hash": version_hash}
-    if previous and previous.get("version_hash") == version_hash:
-        return None  # page chrome changed, the document did not
     return DocumentRecord(
-        document_id=document_id,
-        version_hash=version_hash,
+        document_id=document_id_for(family, source, live_url),
+        version_hash=hashlib.sha256(parsed.body_text.encode("utf-8")).hexdigest(),
         source_key=source.key,
         family=source.family,
         url=live_url,
-        title=parsed.title or entry.title,
+        title=parsed.title or list_title,
         issuer=parsed.issuer,
         doc_number=parsed.doc_number,
-        publish_date=parsed.publish_date or entry.date,
+        publish_date=parsed.publish_date or list_date,
         region_code=region_from_site_id(parsed.site_id_code) or source.region_code,
         site_id_code=parsed.site_id_code,
         site_name=parsed.site_name,

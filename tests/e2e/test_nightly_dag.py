@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -39,8 +40,17 @@ class Deployment:
 
     def dag_test(self) -> subprocess.CompletedProcess[str]:
         env = self.env | {"CARBONPEAK_BASE_URLS": json.dumps(self.mirror.base_urls)}
-        return subprocess.run([sys.executable, "-m", "carbonpeak", "dag-test"], env=env,
-                              capture_output=True, text=True, timeout=600)
+        command = [sys.executable, "-m", "carbonpeak", "dag-test"]
+        # Its own process group, so a hung run is killed with the `airflow dags test` it started.
+        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True) as proc:
+            try:
+                out, err = proc.communicate(timeout=600)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                out, err = proc.communicate()
+                pytest.fail(f"the DAG run did not finish in 600 s:\n{out[-4000:]}\n{err[-4000:]}")
+        return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
     def query(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -98,3 +102,29 @@ def test_the_freshness_stage_emails_about_a_source_gone_quiet(two_runs: tuple[Se
     assert alert["Subject"].startswith("[carbonpeak] 2 sources produced nothing for")
     body = alert.get_content()
     assert "jiaxing_fgw: last new document 20" in body and "haining_gov:" in body
+
+
+def test_reparse_rebuild_and_release_from_the_command_line(two_runs: tuple[Settings, Mirror, Inbox, list[str]],
+                                                          tmp_path: Path) -> None:
+    """The operator's backfill path, as a person would type it: no request is made, the warehouse is
+    rebuilt from landing data alone, and a release folder appears."""
+    settings, mirror, _, _ = two_runs
+    shutil.copytree(settings.data_dir, tmp_path / "data")
+    (tmp_path / "warehouse").mkdir()
+    shutil.copy2(settings.warehouse_path, tmp_path / "warehouse" / "carbonpeak.duckdb")
+    env = {**os.environ, "CARBONPEAK_DATA_DIR": str(tmp_path / "data"),
+           "CARBONPEAK_WAREHOUSE": str(tmp_path / "warehouse" / "carbonpeak.duckdb")}
+    requests_before = len(mirror.requests())
+    carbonpeak = [sys.executable, "-m", "carbonpeak"]
+
+    reparse = subprocess.run([*carbonpeak, "reparse"], env=env, capture_output=True, text=True, timeout=120)
+    assert reparse.returncode == 0, reparse.stderr
+    assert reparse.stdout.count('"changed_versions": 0') == 2
+    rebuild = subprocess.run([*carbonpeak, "rebuild"], env=env, capture_output=True, text=True, timeout=300)
+    assert rebuild.returncode == 0, rebuild.stderr[-3000:]
+    assert len(mirror.requests()) == requests_before  # nothing was fetched
+    release = subprocess.run([*carbonpeak, "release"], env=env, capture_output=True, text=True, timeout=120)
+    assert release.returncode == 0, release.stderr
+    folder = Path(release.stdout.strip())
+    assert folder.name.startswith("carbonpeak-") and (folder / "metadata.json").exists()
+    assert rows(tmp_path / "warehouse" / "carbonpeak.duckdb", "select count(*) from dim_documents") == [(3,)]
