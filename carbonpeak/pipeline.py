@@ -1,8 +1,9 @@
-"""The pipeline stages — scrape, extract, build, validate, publish — as library functions.
+"""The pipeline stages — scrape, freshness, extract, build, validate, publish, digest — as library functions.
 
-The Airflow DAG and the CLI call these same functions. Write-audit-publish: dbt builds a separate
-*build* DuckDB file, Great Expectations validates it, and only then is it copied over the published
-file with an atomic rename; any failure before that leaves the published warehouse untouched.
+The Airflow DAG and the CLI call these same functions, and each records itself in the run log.
+Write-audit-publish: dbt builds a separate *build* DuckDB file, Great Expectations validates it, and
+only then is it copied over the published file with an atomic rename; any failure before that leaves
+the published warehouse untouched.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from carbonpeak.notify import failure_alert
 from carbonpeak.settings import Settings
 
 log = logging.getLogger(__name__)
-
-STAGES = ("scrape", "extract", "build", "validate", "publish", "digest")
 
 
 class StageError(RuntimeError):
