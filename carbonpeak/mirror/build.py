@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -36,6 +37,29 @@ class StaticFile:
         return '"' + hashlib.sha256(self.body).hexdigest()[:20] + '"'
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a dynamic endpoint of a mirrored site sees of one request."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# A site's API endpoints (search, JSON lists) answer from the request, not from a file.
+Endpoint = Callable[[Request], Answer]
+
+
 @dataclass
 class SiteBuild:
     key: str
@@ -45,6 +69,8 @@ class SiteBuild:
     files: dict[str, StaticFile] = field(default_factory=dict)
     # Hanweb only: the `<li>` records dataproxy.jsp pages through, newest first.
     records: list[str] = field(default_factory=list)
+    # path -> endpoint, for every method; checked before the static files.
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
 
 
 def load_sites(path: Path = SITES_FILE) -> dict[str, dict[str, Any]]:
@@ -156,12 +182,10 @@ def build_site(
     build.files["/robots.txt"] = StaticFile(
         site.get("robots", "").encode("utf-8"), "text/plain", SITE_LAST_MODIFIED
     )
-    if site["family"] == "hanweb":
-        _build_hanweb(build, site, docs, live_base)
-    elif site["family"] == "trs":
-        _build_trs(build, site, docs, live_base)
-    else:
+    renderer = RENDERERS.get(site["family"])
+    if renderer is None:
         raise ValueError(f"mirror: unknown family {site['family']!r} for site {key}")
+    renderer(build, site, docs, live_base)
     return build
 
 
@@ -247,3 +271,9 @@ def _build_trs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
         )
         body, ctype = _encode(site, page)
         build.files[doc["path"]] = StaticFile(body, ctype, doc["last_modified"])
+
+
+# family -> renderer(build, site config, documents with their text, live base URL). A new family's
+# mirror lives in its own module and is added here.
+Renderer = Callable[[SiteBuild, dict[str, Any], list[dict[str, Any]], str], None]
+RENDERERS: dict[str, Renderer] = {"hanweb": _build_hanweb, "trs": _build_trs}

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from carbonpeak.mirror.build import (
     SITES_FILE,
+    Request,
     SiteBuild,
     StaticFile,
     build_site,
@@ -232,9 +233,24 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
             self._send(failure.status, f"HTTP {failure.status}".encode(), headers)
             return True
 
+        def _endpoint(self, method: str, body: bytes = b"") -> bool:
+            """Answer from the site's endpoint for this path, if it has one."""
+            parts = urlsplit(self.path)
+            endpoint = mirror.sites[host].endpoints.get(parts.path)
+            if endpoint is None:
+                return False
+            request = Request(method, parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}, body,
+                              {k.lower(): v for k, v in self.headers.items()})
+            answer = endpoint(request)
+            self._send(answer.status, answer.body, {"Content-Type": answer.content_type, **answer.headers},
+                       head=method == "HEAD")
+            return True
+
         def _get(self, head: bool) -> None:
             path = urlsplit(self.path).path
             if self._maybe_fail(path):
+                return
+            if self._endpoint("HEAD" if head else "GET"):
                 return
             file = mirror._file(host, path)
             if file is None:
@@ -268,6 +284,8 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             form_raw = self.rfile.read(length) if length else b""
             if self._maybe_fail(parts.path):
+                return
+            if self._endpoint("POST", form_raw):
                 return
             site = mirror.sites[host]
             if parts.path != DATAPROXY_PATH or site.family != "hanweb":
