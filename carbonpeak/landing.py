@@ -42,6 +42,31 @@ class DocumentRecord:
     raw_path: str  # path of the saved raw response, relative to Settings.raw_dir
     fetched_at: str  # ISO-8601 UTC
     run_id: str
+    # A document that came inside a compilation (seed 003 holds ~80) names it and where it sat in it.
+    compilation_id: str | None = None
+    page_range: str | None = None  # e.g. "156-170", as printed in the compilation
+
+
+@dataclass(frozen=True)
+class StatisticRecord:
+    """One official figure: a region's indicator in a year, as a statistics release states it."""
+
+    observation_id: str  # stable: source_key, region, indicator, year, measure
+    source_key: str
+    region_code: str | None  # 6-digit GB/T 2260 (100000 = 全国)
+    region_name: str
+    indicator: str  # the statistic's canonical name (e.g. 太阳能发电装机容量)
+    year: int
+    value: float
+    unit: str  # as stated (亿千瓦, 万千瓦, %, …)
+    measure: str  # level, or yoy_change (negative = 下降)
+    quote: str  # the sentence or table cells the figure was read from
+    source_title: str
+    source_url: str
+    published: str | None  # YYYY-MM-DD
+    fetched_at: str
+    raw_path: str
+    run_id: str
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ select
     d.content_hash,
     d.raw_path,
     d.fetched_at,
-    d.run_id
+    d.run_id,
+    d.compilation_id,
+    d.page_range
 from documents as d
 left join regions as r on r.region_code = d.region_code

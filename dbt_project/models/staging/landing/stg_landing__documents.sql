@@ -25,6 +25,8 @@ typed as (
         raw_path,
         cast(fetched_at as timestamptz) as fetched_at,
         run_id,
+        compilation_id,
+        page_range,
         row_number() over (partition by document_id, version_hash order by run_id desc) as landing_rank
     from source
 )
