@@ -152,3 +152,16 @@ def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deplo
     body = alerts[0].get_content()
     assert "expect_column_values_to_be_between" in body and "target_year" in body
     assert "2099" in body
+
+
+def test_documents_say_what_they_are(deployment: Deployment, first_run: object) -> None:
+    rows = deployment.query(
+        "select document_id, document_type, script, region_level, is_superseded from dim_documents order by 1"
+    )
+    assert rows == [
+        ("haining_gov:2435122", "implementation_plan", "simplified", "county", False),   # 海宁市…实施方案
+        ("jiaxing_fgw:59023456", "implementation_plan", "simplified", "city", False),    # 清洁生产推行方案
+        ("jiaxing_fgw:59412345", "annual_work_plan", "traditional", "city", False),      # 2024年…工作要點
+    ]
+    assert deployment.query("select count(*) from targets_current") == deployment.query(
+        "select count(*) from fct_targets where is_current")

@@ -12,7 +12,27 @@ select
     d.version_hash,
     d.version_number,
     d.is_current,
+    not d.is_current as is_superseded,
     d.title,
+    -- The kind of document the title names; the inner title wins over the covering notice
+    -- (关于印发《…实施方案》的通知 is an implementation plan).
+    case
+        when d.title similar to '.*(工作要点|年度工作计划|重点工作).*' then 'annual_work_plan'
+        when d.title similar to '.*(行动方案|行动计划).*' then 'action_plan'
+        when d.title similar to '.*(实施方案|工作方案|推行方案|方案).*' then 'implementation_plan'
+        when d.title similar to '.*(规划).*' then 'plan'
+        when d.title similar to '.*(意见).*' then 'opinions'
+        when d.title similar to '.*(措施|办法).*' then 'measures'
+        when d.title similar to '.*(通知|公告).*' then 'notice'
+        else 'other'
+    end as document_type,
+    -- Traditional script: pages such as 嘉興市2024年碳達峰碳中和工作要點 use forms that simplified
+    -- text never contains; a few of the most common ones in the opening decide.
+    case
+        when length(regexp_replace(left(d.body_text, 2000), '[^這為與個們來時國會說發經對過還點關於區書車長開門問間達]', '',
+                                   'g')) >= 5 then 'traditional'
+        else 'simplified'
+    end as script,
     d.issuer,
     d.doc_number,
     d.publish_date,
