@@ -10,6 +10,7 @@ the charset rule in `scrapers.parsing.decode_html` (gb2312/gbk are read as gb180
 from __future__ import annotations
 
 import email.utils
+import json
 import threading
 import time
 import urllib.robotparser
@@ -144,6 +145,11 @@ class PoliteSession:
     ) -> Response:
         return self.request("POST", url, data=data, headers=headers)
 
+    def post_json(self, url: str, payload: Any, *, headers: Mapping[str, str] | None = None) -> Response:
+        """POST a JSON body (APIs such as the NBS data portal's stream/esData)."""
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return self.request("POST", url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
+
     def request(
         self,
         method: str,
@@ -151,7 +157,7 @@ class PoliteSession:
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
     ) -> Response:
         """One logical request: allow-list, robots, throttle, retries, redirects (within the allow-list).
 
@@ -249,7 +255,7 @@ class PoliteSession:
         url: str,
         *,
         headers: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
+        data: Mapping[str, str] | bytes | None,
     ) -> Response:
         attempt = 0
         while True:
@@ -294,7 +300,7 @@ class PoliteSession:
         url: str,
         *,
         headers: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
+        data: Mapping[str, str] | bytes | None,
     ) -> Response:
         self.requests_made += 1
         with self._session.request(

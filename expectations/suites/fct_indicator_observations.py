@@ -1,0 +1,38 @@
+"""Content rules for fct_indicator_observations (official figures) that dbt's structural tests do not cover."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
+
+from expectations.load import LoadFacts
+
+MODEL = "fct_indicator_observations"
+EARLIEST_YEAR = 1990
+
+QUERY = "select * from fct_indicator_observations"
+
+
+def build_suite(facts: LoadFacts) -> gx.ExpectationSuite:
+    # No statistics source may have landed yet (the build then reads an empty placeholder): an empty
+    # table is a valid first load; once figures are published, a sudden drop is not.
+    min_rows = facts.min_rows(MODEL) if facts.previous_rows.get(MODEL) else 0
+    return gx.ExpectationSuite(
+        name=MODEL,
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=min_rows),
+            gxe.ExpectColumnValuesToBeUnique(column="observation_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="value"),
+            gxe.ExpectColumnValuesToNotBeNull(column="unit"),
+            gxe.ExpectColumnValuesToNotBeNull(column="source_url"),
+            gxe.ExpectColumnValueLengthsToBeBetween(column="quote", min_value=1),
+            gxe.ExpectColumnValuesToBeInSet(column="measure", value_set=["level", "yoy_change"]),
+            gxe.ExpectColumnValuesToBeBetween(column="year", min_value=EARLIEST_YEAR, max_value=facts.today.year),
+            # A share's level lies within 0–100; a change in % (下降2.7%) may be negative.
+            gxe.ExpectColumnValuesToBeBetween(
+                column="value", min_value=0, max_value=100,
+                row_condition=(Column("unit") == "%") & (Column("measure") == "level"),
+            ),
+        ],
+    )

@@ -1,0 +1,149 @@
+"""The statistics adapters against the offline mirror (real loopback HTTP): NBS's new UUID API and NEA's
+list JSON land every figure the mirror serves exactly as the official-statistics file states it, a second
+run lands nothing, a missing indicator name fails loudly, and the pipeline publishes the figures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from carbonpeak.landing import read_jsonl
+from carbonpeak.mirror import Mirror
+from carbonpeak.mirror.build import Answer, Request
+from carbonpeak.mirror.statistics import NBS_API, STATISTICS_CSV, served_rows, split_quote, statistics_rows
+from carbonpeak.pipeline import run_all
+from carbonpeak.settings import Settings
+from scrapers.runner import ScrapeError, scrape_source
+
+NBS_HOST, NEA_HOST = "data.stats.gov.cn", "www.nea.gov.cn"
+
+
+def _landed(settings: Settings, key: str) -> list[dict]:
+    return [row for path in sorted((settings.landing_dir / "statistics" / key).glob("*.jsonl"))
+            for row in read_jsonl(path)]
+
+
+def _expected(family: str) -> dict[tuple[str, int, str], dict]:
+    return {(r["indicator"], int(r["year"]), r["measure"]): r for r in served_rows(family)}
+
+
+def _assert_exactly_as_in_csv(landed: list[dict], family: str) -> None:
+    expected = _expected(family)
+    got = {(r["indicator"], r["year"], r["measure"]): r for r in landed}
+    assert len(got) == len(landed), "one record per indicator × year × measure"
+    assert set(got) == set(expected)
+    for cell, row in expected.items():
+        record = got[cell]
+        assert record["value"] == float(row["value"]), cell
+        assert record["unit"] == row["unit"], cell
+        assert record["quote"] == split_quote(row["quote"])[0], cell  # without the compiler's 【注：…】
+        assert record["source_url"] == row["source_url"], cell
+        assert record["published"] == (row["published"] or None), cell
+        assert record["region_code"] == "100000" and record["region_name"] == "全国"
+
+
+def test_the_mirror_serves_a_verified_copy_of_the_statistics_file() -> None:
+    readme = (STATISTICS_CSV.parent / "README.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(STATISTICS_CSV.read_bytes()).hexdigest()
+    assert re.search(r"sha256: `([0-9a-f]{64})`", readme)[1] == digest  # type: ignore[index]
+    rows = statistics_rows()
+    assert len(rows) == 93
+    # National rows only, each served once per site; 新能源汽车 and second sources stay out.
+    assert len(served_rows("nbs")) == 30 and len(served_rows("nea")) == 9
+    served = [*served_rows("nbs"), *served_rows("nea")]
+    assert all(r in rows and r["region"] == "全国" for r in served)
+    assert not {id(r) for r in served_rows("nbs")} & {id(r) for r in served_rows("nea")}
+
+
+def test_nbs_lands_every_served_row_and_a_second_run_lands_nothing(
+    mirror: Mirror, mirror_settings: Settings
+) -> None:
+    first = scrape_source("nbs_national", mirror_settings, "run1")
+    assert (first.new, first.changed, first.failed) == (30, 0, 0)
+    assert first.landing_file == "statistics/nbs_national/run1.jsonl"
+    _assert_exactly_as_in_csv(_landed(mirror_settings, "nbs_national"), "nbs")
+    # Raw bytes were saved before parsing: every landed record points at its esData answer.
+    for record in _landed(mirror_settings, "nbs_national"):
+        assert (mirror_settings.raw_dir / record["raw_path"]).exists()
+
+    mirror.clear_log()
+    second = scrape_source("nbs_national", mirror_settings, "run2")
+    assert (second.new, second.changed, second.unchanged, second.landing_file) == (0, 0, 30, None)
+    gets = [r for r in mirror.requests(NBS_HOST, method="GET") if r.path != "/robots.txt"]
+    assert gets and all(r.status == 304 for r in gets)  # catalogue and indicator lists: not downloaded again
+    assert not (mirror_settings.landing_dir / "statistics" / "nbs_national" / "run2.jsonl").exists()
+
+
+def test_nea_lands_every_served_row_and_a_second_run_downloads_nothing(
+    mirror: Mirror, mirror_settings: Settings
+) -> None:
+    first = scrape_source("nea_ghs", mirror_settings, "run1")
+    assert (first.new, first.failed) == (9, 0)
+    _assert_exactly_as_in_csv(_landed(mirror_settings, "nea_ghs"), "nea")
+
+    mirror.clear_log()
+    second = scrape_source("nea_ghs", mirror_settings, "run2")
+    assert (second.new, second.changed, second.unchanged, second.landing_file) == (0, 0, 9, None)
+    fetched = [r for r in mirror.requests(NEA_HOST) if r.path != "/robots.txt"]
+    assert len(fetched) == 2 + 5  # column page, list JSON, five release pages
+    assert all(r.status == 304 for r in fetched)
+
+
+def test_a_missing_indicator_name_fails_naming_source_url_and_name(
+    mirror: Mirror, mirror_settings: Settings
+) -> None:
+    path = f"{NBS_API}/new/queryIndicatorsByCid"
+    original = mirror.sites[NBS_HOST].endpoints[path]
+
+    def without_forest_cover(request: Request) -> Answer:
+        answer = original(request)
+        payload = json.loads(answer.body)
+        payload["data"]["list"] = [i for i in payload["data"]["list"] if i["i_showname"] != "森林覆盖率"]
+        return Answer(200, answer.content_type, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+
+    mirror.sites[NBS_HOST].endpoints[path] = without_forest_cover
+    with pytest.raises(ScrapeError) as caught:
+        scrape_source("nbs_national", mirror_settings, "run1")
+    message = str(caught.value)
+    assert "[nbs_national]" in message and "森林覆盖率" in message
+    assert "https://data.stats.gov.cn/dg/website/publicrelease/web/external/new/queryIndicatorsByCid?cid=" in message
+    assert not (mirror_settings.landing_dir / "statistics").exists()
+
+
+def test_the_pipeline_publishes_the_observations_beside_the_documents(
+    mirror: Mirror, mirror_settings: Settings, tmp_path: Path
+) -> None:
+    settings = mirror_settings.with_(warehouse_path=tmp_path / "warehouse" / "carbonpeak.duckdb")
+    report = run_all(settings)
+    assert report.published, report.summary()
+    assert not {"nbs_national", "nea_ghs", "jiaxing_fgw", "haining_gov"} & set(report.source_errors)
+    assert report.sources["nbs_national"]["new"] == 30 and report.sources["nea_ghs"]["new"] == 9
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "select source_key, indicator, year, measure, value, unit, quote, source_url, indicator_code "
+            "from fct_indicator_observations"
+        ).fetchall()
+        documents = con.execute("select count(*) from dim_documents").fetchone()
+        sources = con.execute("select distinct source_key from stg_landing__documents order by 1").fetchall()
+    assert documents is not None and documents[0] > 0
+    assert {("haining_gov",), ("jiaxing_fgw",)} <= set(sources)
+    assert len(rows) == 39
+    by_cell = {(r[0], r[1], r[2], r[3]): r for r in rows}
+    for family, key in (("nbs", "nbs_national"), ("nea", "nea_ghs")):
+        for (indicator, year, measure), row in _expected(family).items():
+            got = by_cell[(key, indicator, year, measure)]
+            assert got[4:8] == (float(row["value"]), row["unit"], split_quote(row["quote"])[0], row["source_url"])
+    assert by_cell[("nea_ghs", "风电装机容量", 2023, "level")][8] == "wind_capacity"
+
+
+def test_the_build_works_before_any_statistics_have_landed(mirror_settings: Settings, tmp_path: Path) -> None:
+    settings = mirror_settings.with_(warehouse_path=tmp_path / "warehouse" / "carbonpeak.duckdb")
+    report = run_all(settings, sources=["haining_gov"])
+    assert report.ok and report.published, report.summary()
+    assert report.stages["build"]["rows"]["fct_indicator_observations"] == 0
+    assert (settings.landing_dir / "statistics" / "_none" / "empty.jsonl").read_bytes() == b""
