@@ -163,6 +163,10 @@ def build(settings: Settings) -> dict[str, Any]:
         raise StageError("build", f"no landed documents under {settings.landing_dir / 'documents'}")
     if not (settings.landing_dir / "targets" / "targets.jsonl").exists():
         raise StageError("build", "no targets file: run the extract stage first")
+    # dbt's read_json fails on a glob that matches no file: until a statistics source has landed a
+    # figure, give the statistics glob an empty file to match (it adds no rows).
+    if not any((settings.landing_dir / "statistics").glob("*/*.jsonl")):
+        write_jsonl(settings.landing_dir / "statistics" / "_none" / "empty.jsonl", [])
     build_path = settings.build_path
     build_path.parent.mkdir(parents=True, exist_ok=True)
     for stale in (build_path, build_path.with_name(build_path.name + ".wal")):
@@ -193,7 +197,7 @@ def build(settings: Settings) -> dict[str, Any]:
 
     with duckdb.connect(str(build_path), read_only=True) as con:
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]
-                  for t in ("dim_documents", "fct_targets")}
+                  for t in ("dim_documents", "fct_targets", "fct_indicator_observations")}
     return {"seconds": round(time.monotonic() - started, 1), "rows": counts}
 
 

@@ -11,6 +11,7 @@ SUITES: dict[str, str] = {
     "dim_documents": "expectations.suites.dim_documents",
     "dim_indicators": "expectations.suites.dim_indicators",
     "fct_targets": "expectations.suites.fct_targets",
+    "fct_indicator_observations": "expectations.suites.fct_indicator_observations",
 }
 
 # Marts deliberately without a suite, with the reason.

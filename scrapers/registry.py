@@ -26,7 +26,16 @@ FAMILY_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"column_path"}),
         frozenset({"item_selector", "body_selector", "max_pages"}),
     ),
+    "compilation": (frozenset({"file_path", "compilation_id"}), frozenset({"title"})),
+    "govcn": (
+        frozenset({"search_path", "query"}),
+        frozenset({"t", "searchfield", "sort", "type", "page_size", "max_pages", "body_selector"}),
+    ),
+    # Statistics families (scrapers/statistics/): official figures, not documents.
+    "nbs": (frozenset({"indicators"}), frozenset({"tree_code", "root_name", "first_year", "api_path"})),
+    "nea": (frozenset({"column_path"}), frozenset({"indicators", "max_items"})),
 }
+STATISTICS_FAMILIES = frozenset({"nbs", "nea"})
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _TOP_FIELDS = frozenset(
     {
@@ -54,7 +63,7 @@ class SourceConfig:
     name: str  # the publishing body, e.g. 嘉兴市发展和改革委员会
     jurisdiction: str  # e.g. 嘉兴市
     region_code: str  # 6-digit GB/T 2260 code of the jurisdiction
-    family: str  # CMS family: hanweb | trs
+    family: str  # CMS family: hanweb | trs | compilation | govcn (or a statistics family)
     base_url: str  # the real, live site (the mirror is substituted through Settings.base_urls)
     keywords: tuple[str, ...]
     rate_limit: float | None = None  # requests/s; may only lower the global limit

@@ -24,8 +24,8 @@ from carbonpeak.settings import Settings
 from scrapers.families import family_module
 from scrapers.http import Response
 from scrapers.rawstore import RawStore, sha256_hex
-from scrapers.registry import SourceConfig, load_sources
-from scrapers.runner import ScrapeError, _load_state, document_id_for, parse_document
+from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
+from scrapers.runner import ScrapeError, _load_state, document_id_for, parse_document, parse_parts_documents
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class ReparseSummary:
     failed: int = 0
     errors: list[str] = field(default_factory=list)  # "<url> (raw <raw_path>): <reason>"
     landing_file: str | None = None  # relative to Settings.landing_dir, when rows were written
+    skipped: str | None = None  # why a source has nothing to re-parse
 
 
 def _landed_fallbacks(settings: Settings, key: str) -> dict[str, DocumentRecord]:
@@ -100,6 +101,20 @@ def _reparse_page(
     )
 
 
+def _reparse_parts(raw: RawStore, family: Any, source: SourceConfig, live_url: str, entry: Mapping[str, Any],
+                   run_id: str) -> list[DocumentRecord]:
+    raw_path = entry.get("raw_path")
+    if not raw_path:
+        raise ValueError("the state names no raw_path for this file")
+    response, sidecar = _saved_response(raw, str(raw_path))
+    content_hash = sha256_hex(response.content)
+    if entry.get("content_hash") and content_hash != entry["content_hash"]:
+        raise ValueError(f"saved bytes do not match their content hash {entry['content_hash'][:12]}… (corrupted?)")
+    fetched_at = str(entry.get("fetched_at") or sidecar.get("fetched_at"))
+    return parse_parts_documents(family, source, response.text, live_url, content_hash=content_hash,
+                                 raw_path=str(raw_path), fetched_at=fetched_at, run_id=run_id)
+
+
 def reparse_source(
     key: str,
     settings: Settings,
@@ -116,6 +131,8 @@ def reparse_source(
     if key not in registry:
         raise ScrapeError(key, str(settings.sources_file), f"no source {key!r} in the registry")
     source = registry[key]
+    if source.family in STATISTICS_FAMILIES:
+        return ReparseSummary(source_key=key, skipped="official statistics are re-fetched, not re-parsed")
     family = family_module(source.family)
     out = settings.landing_dir / "documents" / key / f"{run_id}.jsonl"
     if out.exists():
@@ -130,6 +147,12 @@ def reparse_source(
         entry = known[live_url]
         document_id = entry.get("document_id") or document_id_for(family, source, live_url)
         try:
+            if hasattr(family, "parse_parts"):  # one saved file holding many documents (a compilation)
+                parts = _reparse_parts(raw, family, source, live_url, entry, run_id)
+                records.extend(parts)
+                known_parts = entry.get("parts") or {}
+                summary.changed_versions += sum(1 for r in parts if known_parts.get(r.document_id) != r.version_hash)
+                continue
             record = _reparse_page(raw, family, source, live_url, entry, fallbacks.get(document_id), run_id)
         except Exception as exc:  # any parser failure is one page's failure; the others still land
             summary.failed += 1

@@ -27,7 +27,7 @@ from scrapers.families import ListEntry, family_module, matches_keywords
 from scrapers.http import FetchError, PoliteSession, Response, Validators
 from scrapers.parsing import SelectorError, region_from_site_id
 from scrapers.rawstore import RawStore, sha256_hex
-from scrapers.registry import SourceConfig, load_sources
+from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +79,27 @@ def _now() -> str:
 
 
 class _Urls:
-    """Live URL ↔ fetched URL: records and state keep the live URL even when the mirror serves it."""
+    """Live URL ↔ fetched URL: records and state keep the live URL even when the mirror serves it.
+    `extra` maps further live bases (a source's extra_hosts, e.g. the detail host of a search API)."""
 
-    def __init__(self, live_base: str, effective_base: str) -> None:
+    def __init__(self, live_base: str, effective_base: str, extra: Mapping[str, str] | None = None) -> None:
         self.live = live_base.rstrip("/")
         self.effective = effective_base.rstrip("/")
+        self.pairs = [(self.live, self.effective)] + [
+            (live.rstrip("/"), eff.rstrip("/")) for live, eff in (extra or {}).items()
+        ]
 
     def to_live(self, url: str) -> str:
-        return self.live + url[len(self.effective) :] if url.startswith(self.effective + "/") else url
+        for live, effective in self.pairs:
+            if url.startswith(effective + "/"):
+                return live + url[len(effective) :]
+        return url
 
     def to_effective(self, url: str) -> str:
-        for prefix in (self.live, self.live.replace("https://", "http://", 1)):
-            if url.startswith(prefix + "/"):
-                return self.effective + url[len(prefix) :]
+        for live, effective in self.pairs:
+            for prefix in (live, live.replace("https://", "http://", 1)):
+                if url.startswith(prefix + "/"):
+                    return effective + url[len(prefix) :]
         return url
 
 
@@ -143,8 +151,13 @@ def scrape_source(
     if key not in registry:
         raise ScrapeError(key, str(settings.sources_file), f"no source {key!r} in the registry")
     source = registry[key]
+    if source.family in STATISTICS_FAMILIES:  # official figures, not documents: scrapers/statistics/
+        from scrapers.statistics import scrape_statistics
+
+        return scrape_statistics(source, settings, run_id, session=session)
     family = family_module(source.family)
-    urls = _Urls(source.base_url, effective_base_url(source, settings))
+    extra = {f"https://{h}": settings.base_urls[h] for h in source.extra_hosts if h in settings.base_urls}
+    urls = _Urls(source.base_url, effective_base_url(source, settings), extra)
     raw = RawStore(settings.raw_dir, key)
     state_path = settings.state_dir / f"{key}.json"
     state = _load_state(state_path)
@@ -187,20 +200,20 @@ def scrape_source(
             live_url = urls.to_live(entry.url)
             previous = known.get(live_url)
             try:
-                record = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id, known)
+                landed = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id, known)
             except (FetchError, SelectorError, ValueError) as exc:
                 summary.failed += 1
                 failed.append(live_url)
                 summary.errors.append(f"{live_url}: {exc}")
                 log.warning("[%s] %s: %s", key, live_url, exc)
                 continue
-            if record is None:
+            if not landed:
                 summary.unchanged += 1
-            elif previous and previous.get("version_hash"):
-                summary.changed += 1
-                records.append(record)
-            else:
-                summary.new += 1
+            for record, is_change in landed:
+                if is_change:
+                    summary.changed += 1
+                else:
+                    summary.new += 1
                 records.append(record)
 
         if records:
@@ -237,14 +250,16 @@ def _scrape_detail(
     previous: Mapping[str, Any] | None,
     run_id: str,
     known: dict[str, dict[str, Any]],
-) -> DocumentRecord | None:
-    """Fetch and parse one detail page; None when nothing changed. Updates `known` in place."""
+) -> list[tuple[DocumentRecord, bool]]:
+    """Fetch and parse one detail page: the (record, is a new version of a known document) pairs to land,
+    none when nothing changed. A family with `parse_parts` (a compilation) yields several documents from
+    one file; only the new or changed ones land. Updates `known` in place."""
     validators = None
     if previous and (previous.get("etag") or previous.get("last_modified")):
         validators = Validators(etag=previous.get("etag"), last_modified=previous.get("last_modified"))
     response = http.get(entry.url, validators=validators)
     if response.not_modified:
-        return None
+        return []
     fetched_at = _now()
     raw_path = raw.save(response, canonical_url=live_url, fetched_at=fetched_at)
     content_hash = sha256_hex(response.content)
@@ -259,7 +274,15 @@ def _scrape_detail(
     }
     if previous and previous.get("content_hash") == content_hash:
         known[live_url] = {**previous, **entry_state}
-        return None
+        return []
+    if hasattr(family, "parse_parts"):
+        parts = parse_parts_documents(
+            family, source, response.text, live_url, content_hash=content_hash, raw_path=raw_path,
+            fetched_at=fetched_at, run_id=run_id,
+        )
+        before: dict[str, str] = dict((previous or {}).get("parts") or {})
+        known[live_url] = {**entry_state, "parts": {r.document_id: r.version_hash for r in parts}}
+        return [(r, r.document_id in before) for r in parts if before.get(r.document_id) != r.version_hash]
     record = parse_document(
         family,
         source,
@@ -274,8 +297,8 @@ def _scrape_detail(
     )
     known[live_url] = {**entry_state, "version_hash": record.version_hash}
     if previous and previous.get("version_hash") == record.version_hash:
-        return None  # page chrome changed, the document did not
-    return record
+        return []  # page chrome changed, the document did not
+    return [(record, bool(previous and previous.get("version_hash")))]
 
 
 def document_id_for(family: Any, source: SourceConfig, live_url: str) -> str:
@@ -322,3 +345,46 @@ def parse_document(
         fetched_at=fetched_at,
         run_id=run_id,
     )
+
+
+def parse_parts_documents(
+    family: Any,
+    source: SourceConfig,
+    text: str,
+    live_url: str,
+    *,
+    content_hash: str,
+    raw_path: str,
+    fetched_at: str,
+    run_id: str,
+) -> list[DocumentRecord]:
+    """One DocumentRecord per part of a multi-document file (`family.parse_parts`, e.g. a compilation):
+    each with its own URL, id, region, compilation id and page range; all share the file's raw bytes."""
+    records = []
+    for part in family.parse_parts(text, live_url, source):
+        parsed = part.detail
+        if not parsed.body_text.strip():
+            raise ValueError(f"empty body text in part {part.key}")
+        records.append(DocumentRecord(
+            document_id=f"{source.key}:{part.key}",
+            version_hash=hashlib.sha256(parsed.body_text.encode("utf-8")).hexdigest(),
+            source_key=source.key,
+            family=source.family,
+            url=part.url,
+            title=parsed.title,
+            issuer=parsed.issuer,
+            doc_number=parsed.doc_number,
+            publish_date=parsed.publish_date,
+            region_code=part.region_code or source.region_code,
+            site_id_code=parsed.site_id_code,
+            site_name=parsed.site_name,
+            column_name=parsed.column_name,
+            body_text=parsed.body_text,
+            content_hash=content_hash,
+            raw_path=raw_path,
+            fetched_at=fetched_at,
+            run_id=run_id,
+            compilation_id=part.compilation_id,
+            page_range=part.page_range,
+        ))
+    return records

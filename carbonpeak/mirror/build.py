@@ -276,4 +276,9 @@ def _build_trs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
 # family -> renderer(build, site config, documents with their text, live base URL). A new family's
 # mirror lives in its own module and is added here.
 Renderer = Callable[[SiteBuild, dict[str, Any], list[dict[str, Any]], str], None]
-RENDERERS: dict[str, Renderer] = {"hanweb": _build_hanweb, "trs": _build_trs}
+from carbonpeak.mirror.compilation import build_compilation  # noqa: E402
+from carbonpeak.mirror.govcn import build_govcn  # noqa: E402
+from carbonpeak.mirror.statistics import STATISTICS_RENDERERS  # noqa: E402 (nbs, nea)
+
+RENDERERS: dict[str, Renderer] = {"hanweb": _build_hanweb, "trs": _build_trs, **STATISTICS_RENDERERS,
+                                  "govcn": build_govcn, "compilation": build_compilation}

@@ -29,7 +29,7 @@ from scrapers.parsing import (
 )
 from scrapers.registry import SourceConfig
 
-FAMILIES = ("hanweb", "trs")
+FAMILIES = ("hanweb", "trs", "compilation", "govcn")
 
 
 class Fetched(Protocol):

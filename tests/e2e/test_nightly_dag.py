@@ -27,7 +27,6 @@ from tests.smtp import Inbox, smtp_inbox
 
 pytestmark = pytest.mark.e2e
 
-MIRRORED = sorted((REPO_ROOT / "carbonpeak" / "mirror" / "corpus").glob("*.txt"))
 
 
 @dataclass
@@ -84,17 +83,46 @@ def first_run(deployment: Deployment) -> subprocess.CompletedProcess[str]:
 
 def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployment, first_run: object) -> None:
     rows = deployment.query(
-        "select d.document_id, d.title, d.url, d.region_name, count(t.target_id) "
+        "select d.source_key, d.document_id, d.title, d.url, d.region_name, d.compilation_id, count(t.target_id) "
         "from dim_documents d left join fct_targets t using (document_id, version_hash) "
         "where d.is_current group by all order by d.document_id"
     )
-    assert len(rows) == len(MIRRORED) == 3
-    for document_id, title, url, region_name, targets in rows:
-        # The mirror stands in for the live site: documents keep the site's own URL.
+    by_source: dict[str, list[tuple[object, ...]]] = {}
+    for row in rows:
+        by_source.setdefault(str(row[0]), []).append(row)
+    assert set(by_source) == {"jiaxing_fgw", "haining_gov", "carbonpeak_compilation_v7", "govcn_policy_library"}
+
+    # The city sites: corpus documents 000-002, each with targets, under the site's own URL.
+    city = by_source["jiaxing_fgw"] + by_source["haining_gov"]
+    assert len(city) == 3
+    for _, document_id, title, url, region_name, _, targets in city:
         assert url.startswith(("https://fgw.jiaxing.gov.cn/art/", "https://www.haining.gov.cn/")), url
-        assert title and region_name, (document_id, title, region_name)
+        assert title and region_name in {"嘉兴市", "海宁市"}, (document_id, title, region_name)
         assert targets > 0, f"{document_id} ({title}) published without targets"
-    assert {r[3] for r in rows} == {"嘉兴市", "海宁市"}
+
+    # The compilation (corpus 003): every document it holds lands as its own document, placed.
+    compiled = by_source["carbonpeak_compilation_v7"]
+    assert len(compiled) == 114
+    assert all(r[5] for r in compiled)  # each names the compilation it came in
+    assert all(r[2] and r[4] for r in compiled), [r for r in compiled if not (r[2] and r[4])][:3]
+    assert sum(1 for r in compiled if r[6] > 0) >= 90
+    provinces = deployment.query(
+        "select count(distinct region_code) from dim_documents where region_level = 'province'")
+    assert provinces[0][0] >= 25
+
+    # gov.cn's policy library: the two national documents, 全国.
+    national = by_source["govcn_policy_library"]
+    assert len(national) == 2 and {r[4] for r in national} == {"全国"} and all(r[6] > 0 for r in national)
+
+
+def test_official_statistics_are_published_beside_the_targets(deployment: Deployment, first_run: object) -> None:
+    counts = dict(deployment.query("select source_key, count(*) from fct_indicator_observations group by 1"))
+    assert counts == {"nbs_national": 30, "nea_ghs": 9}
+    [row] = deployment.query(
+        "select value, unit, measure, source_url from fct_indicator_observations "
+        "where region_name = '全国' and indicator = '非化石能源占能源消费总量比重' "
+        "and year = 2024 and measure = 'level'")
+    assert row[:3] == (19.8, "%", "level") and str(row[3]).startswith("http")
 
 
 def test_jiaxing_pv_target_is_published_with_quote_and_source(deployment: Deployment, first_run: object) -> None:
@@ -156,7 +184,8 @@ def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deplo
 
 def test_documents_say_what_they_are(deployment: Deployment, first_run: object) -> None:
     rows = deployment.query(
-        "select document_id, document_type, script, region_level, is_superseded from dim_documents order by 1"
+        "select document_id, document_type, script, region_level, is_superseded from dim_documents "
+        "where source_key in ('jiaxing_fgw', 'haining_gov') order by 1"
     )
     assert rows == [
         ("haining_gov:2435122", "implementation_plan", "simplified", "county", False),   # 海宁市…实施方案

@@ -34,6 +34,7 @@ def test_corpus_is_verbatim_and_listed_in_readme() -> None:
         "000_c024b4ef5c96c6e7.txt",
         "001_473853afd590c8d8.txt",
         "002_c46747e1f312a09b.txt",
+        "003_a895838ed2e4cd84.txt",
     ]
     for file in files:
         digest = hashlib.sha256(file.read_bytes()).hexdigest()

@@ -22,6 +22,7 @@ from scrapers.parsing import SelectorError
 from scrapers.registry import SourceConfig
 from scrapers.reparse import reparse_source
 from scrapers.runner import ScrapeError
+from tests.city_sites import CITY_SITES
 
 RUN = "29990101T000000Z-reparse"  # sorts after the scrape's run id: this landing wins
 
@@ -33,7 +34,7 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings
     with running_mirror() as mirror:
         settings = Settings(data_dir=root / "data", warehouse_path=root / "warehouse" / "carbonpeak.duckdb",
                             base_urls=mirror.base_urls, rate_limit=0, timeout=5, max_retries=1)
-        report = pipeline.run_all(settings)
+        report = pipeline.run_all(settings, sources=CITY_SITES)
         assert report.ok, report.summary()
     requests = len(mirror.log)
     yield settings, mirror, requests
@@ -68,7 +69,7 @@ def landed(settings: Settings, key: str, run_id: str | None = None) -> dict[str,
 
 
 def test_reparse_lands_the_saved_pages_again_offline(offline: Settings) -> None:
-    for key in pipeline.list_sources(offline):
+    for key in CITY_SITES:
         state = state_of(offline, key)
         summary = reparse_source(key, offline, RUN)
         assert (summary.pages, summary.documents, summary.changed_versions, summary.failed) == (

@@ -17,6 +17,7 @@ import pytest
 from carbonpeak import pipeline, runlog
 from carbonpeak.mirror import Mirror, running_mirror
 from carbonpeak.settings import Settings, SmtpSettings
+from tests.city_sites import CITY_SITES
 from tests.smtp import Inbox, smtp_inbox
 
 
@@ -28,8 +29,8 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setting
         settings = Settings(data_dir=root / "data", warehouse_path=root / "warehouse" / "carbonpeak.duckdb",
                             base_urls=mirror.base_urls, rate_limit=0, timeout=5, max_retries=1,
                             smtp=SmtpSettings(host=inbox.host, port=inbox.port, mail_to=("ops@example.org",)))
-        first = pipeline.run_all(settings)
-        second = pipeline.run_all(settings)
+        first = pipeline.run_all(settings, sources=CITY_SITES)
+        second = pipeline.run_all(settings, sources=CITY_SITES)
         assert first.ok and second.ok, first.summary() + second.summary()
         yield settings, mirror, inbox, [first.run_id, second.run_id]
 
@@ -117,7 +118,8 @@ def test_reparse_rebuild_and_release_from_the_command_line(two_runs: tuple[Setti
     requests_before = len(mirror.requests())
     carbonpeak = [sys.executable, "-m", "carbonpeak"]
 
-    reparse = subprocess.run([*carbonpeak, "reparse"], env=env, capture_output=True, text=True, timeout=120)
+    reparse = subprocess.run([*carbonpeak, "reparse", *CITY_SITES], env=env, capture_output=True, text=True,
+                             timeout=120)
     assert reparse.returncode == 0, reparse.stderr
     assert reparse.stdout.count('"changed_versions": 0') == 2
     rebuild = subprocess.run([*carbonpeak, "rebuild"], env=env, capture_output=True, text=True, timeout=300)

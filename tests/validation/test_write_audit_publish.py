@@ -21,6 +21,7 @@ from carbonpeak import pipeline
 from carbonpeak.landing import read_jsonl, write_jsonl
 from carbonpeak.mirror import Mirror, running_mirror
 from carbonpeak.settings import REPO_ROOT, Settings, SmtpSettings
+from tests.city_sites import CITY_SITES
 from tests.smtp import Inbox, smtp_inbox
 
 CORPUS = REPO_ROOT / "carbonpeak" / "mirror" / "corpus"
@@ -54,7 +55,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
             base_urls=mirror.base_urls, rate_limit=0, timeout=5, max_retries=1,
             smtp=SmtpSettings(host=inbox.host, port=inbox.port, mail_to=("analysts@example.org",)),
         )
-        first = pipeline.run_all(settings)
+        first = pipeline.run_all(settings, sources=CITY_SITES)
         assert first.ok, first.summary()
         yield Loaded(settings=settings, mirror=mirror, inbox=inbox, first=first)
 
@@ -85,7 +86,7 @@ def test_a_clean_load_sends_a_digest_of_exactly_the_new_documents_and_targets(lo
 
 def test_a_run_with_nothing_new_sends_no_digest(loaded: Loaded) -> None:
     before = len(loaded.inbox.wait_for(1))
-    report = pipeline.run_all(loaded.settings)
+    report = pipeline.run_all(loaded.settings, sources=CITY_SITES)
     assert report.ok and report.stages["digest"]["sent"] is False
     assert report.sources["jiaxing_fgw"]["unchanged"] == 2
     assert len(loaded.inbox.messages) == before
@@ -99,7 +100,7 @@ def test_a_revised_page_is_reported_as_a_changed_document(loaded: Loaded, tmp_pa
     assert text.count(sentence) == 1
     loaded.mirror.replace_text("000_c024b4ef5c96c6e7.txt", text.replace(sentence, ""))
     try:
-        report = pipeline.run_all(settings)
+        report = pipeline.run_all(settings, sources=CITY_SITES)
     finally:
         loaded.mirror.reset()
     assert report.ok, report.summary()
