@@ -192,6 +192,31 @@ def _names_nothing(indicator: str) -> bool:
     return bool(parts) and all(is_region(p) for p in parts)
 
 
+# A noun that shares the indicator's head with it: "风电、太阳能发电总装机容量达到12亿千瓦" is one
+# indicator (wind and solar together), "新建公共机构建筑、新建厂房屋顶光伏覆盖率" another.
+_EACH = re.compile(r"分别|各自")
+_COORDINATE = re.compile(r"[^\d，,、：:\t|；;。！？!?\n（(）)“”\"]{2,12}")
+
+
+def _coordinated(norm: str, s0: int, c0: int, indicator: str, qstart: int) -> tuple[str, int]:
+    """Extend an indicator over the nouns listed before it with 、 (at most three)."""
+    start = c0
+    for _ in range(3):
+        if start - 1 <= s0 or norm[start - 1] != "、":
+            break
+        prev_cut = max((m.end() for m in _CLAUSE_DELIM.finditer(norm, s0, start - 1)), default=s0)
+        piece = norm[prev_cut:start - 1]
+        lead = LEAD_STRIP.match(piece)
+        if lead:
+            piece, prev_cut = piece[lead.end():], prev_cut + lead.end()
+        if not _COORDINATE.fullmatch(piece) or _CLAUSE_VERB.search(piece) or VERB_FRAGMENT.search(piece):
+            break
+        start = prev_cut
+    if start == c0 or qstart != c0 + (norm[c0:].find(indicator) if indicator in norm[c0:c0 + 200] else 0):
+        return indicator, qstart
+    return norm[start:c0] + indicator, start
+
+
 def _clause_tail(text: str) -> str:
     """Text up to the first clause delimiter outside brackets: "县(市、区)达到县域节水型社会评价标准"."""
     depth = 0
@@ -363,6 +388,8 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         head = ind_part[:vm2.start()] if vm2 else ind_part
         indicator = _clean_indicator(head)
         qstart = c0 + (prefix.find(indicator) if indicator and indicator in prefix else len(prefix))
+        if indicator and not _EACH.search(norm[c0:end + 8]):
+            indicator, qstart = _coordinated(norm, s0, c0, indicator, qstart)
         if _names_nothing(indicator):
             indicator = ""  # 形成20项以上…方案, 支持10家…企业, 永城市400MW风电项目: look after the number
         elif TRAILING_ACTION.search(indicator):

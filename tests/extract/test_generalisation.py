@@ -105,3 +105,12 @@ def test_qualifier_with_its_own_goal_is_not_a_target() -> None:
 def test_region_from_nested_and_short_names() -> None:
     assert infer_region("上海市徐汇区《徐汇区碳达峰实施方案》") == "徐汇区"
     assert infer_region("宁夏《宁夏碳达峰碳中和科技支撑行动方案》") == "宁夏回族自治区"
+
+
+def test_nouns_listed_with_a_shared_head_are_one_indicator() -> None:
+    # 2030年前碳达峰行动方案: one target for wind and solar together, not a solar target.
+    text = "到2030年,风电、太阳能发电总装机容量达到12亿千瓦以上。"
+    [t] = extract_targets(text, "d", region="全国")
+    assert (t.indicator, t.value, t.unit, t.target_year) == ("风电、太阳能发电总装机容量", 12, "亿千瓦", 2030)
+    assert t.quote == "风电、太阳能发电总装机容量达到12亿千瓦以上"
+    assert t.indicator_code != "solar_capacity"  # a combined target is never compared with solar alone
