@@ -35,9 +35,10 @@ test: $(STAMP) ## run the whole test suite
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .
 
-bench: $(STAMP) ## extractor score on the dev gold (../shared) and throughput on the 1M-character compilation
+bench: $(STAMP) ## dev-gold score, extraction throughput, scrape requests and wall time over the mirror
 	$(BIN)/python bench/score_dev_gold.py
 	$(BIN)/python bench/extract_throughput.py
+	$(BIN)/python bench/scrape_mirror.py
 
 clean: ## remove generated data, the Airflow home and dbt artefacts (keeps the venv)
 	rm -rf data .airflow dbt_project/target dbt_project/logs
