@@ -34,9 +34,12 @@ def local_airflow_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def dag_test(base_urls: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None) -> int:
+def dag_test(base_urls: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None,
+             rate_limit: float | None = None) -> int:
     """`airflow db migrate` then `airflow dags test carbonpeak_nightly`; returns the exit code."""
     run_env = local_airflow_env(env)
+    if rate_limit is not None:
+        run_env["CARBONPEAK_RATE_LIMIT"] = str(rate_limit)
     if base_urls:
         merged = json.loads(run_env.get("CARBONPEAK_BASE_URLS") or "{}") | dict(base_urls)
         run_env["CARBONPEAK_BASE_URLS"] = json.dumps(merged)

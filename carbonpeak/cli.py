@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -33,7 +34,9 @@ def _maybe_mirror(settings: Settings, use_mirror: bool) -> Iterator[Settings]:
     with running_mirror() as mirror:
         for host, url in sorted(mirror.base_urls.items()):
             logging.getLogger("carbonpeak").info("mirror: %s -> %s", host, url)
-        yield settings.with_(base_urls={**settings.base_urls, **mirror.base_urls})
+        # Politeness delays protect real sites; our own loopback mirror needs none unless asked for.
+        rate = settings.rate_limit if os.environ.get("CARBONPEAK_RATE_LIMIT") else 0.0
+        yield settings.with_(base_urls={**settings.base_urls, **mirror.base_urls}, rate_limit=rate)
 
 
 def _print(obj: Any) -> None:
@@ -139,7 +142,7 @@ def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
     from carbonpeak.airflow_local import dag_test
 
     with _maybe_mirror(settings, args.mirror) as s:
-        code = dag_test(base_urls=s.base_urls)
+        code = dag_test(base_urls=s.base_urls, rate_limit=s.rate_limit)
     if code == 0:
         print(f"\nPublished warehouse: {s.warehouse_path}\nTry:\n  {sys.executable} -c \"import duckdb; "
               f"print(duckdb.connect('{s.warehouse_path}', read_only=True).sql("
