@@ -111,6 +111,19 @@ def _load_state(path: Path) -> dict[str, Any]:
     return state
 
 
+def land_and_remember(settings: Settings, dataset: str, key: str, run_id: str, records: list[Any],
+                      summary: ScrapeSummary, state: dict[str, Any], state_path: Path) -> None:
+    """Write the run's new records to landing/<dataset>/<key>/<run_id>.jsonl, then the state: in that
+    order, so a crash in between makes the next run fetch again rather than forget a document."""
+    if records:
+        out = settings.landing_dir / dataset / key / f"{run_id}.jsonl"
+        write_jsonl(out, records)
+        summary.landing_file = out.relative_to(settings.landing_dir).as_posix()
+    state["source_key"] = key
+    state["last_run_id"] = run_id
+    _save_state(state_path, state)
+
+
 def _save_state(path: Path, state: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -216,13 +229,7 @@ def scrape_source(
                     summary.new += 1
                 records.append(record)
 
-        if records:
-            out = settings.landing_dir / "documents" / key / f"{run_id}.jsonl"
-            write_jsonl(out, records)
-            summary.landing_file = out.relative_to(settings.landing_dir).as_posix()
-        state["source_key"] = key
-        state["last_run_id"] = run_id
-        _save_state(state_path, state)
+        land_and_remember(settings, "documents", key, run_id, records, summary, state, state_path)
     finally:
         summary.requests = http.requests_made
         summary.bytes = http.bytes_received

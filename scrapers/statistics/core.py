@@ -20,13 +20,13 @@ from importlib import import_module
 from typing import Any
 from urllib.parse import urlencode
 
-from carbonpeak.landing import StatisticRecord, write_jsonl
+from carbonpeak.landing import StatisticRecord
 from carbonpeak.settings import Settings
 from scrapers.http import FetchError, PoliteSession, Response, Validators
 from scrapers.parsing import decode_html
 from scrapers.rawstore import RawStore
 from scrapers.registry import SourceConfig
-from scrapers.runner import ScrapeError, ScrapeSummary, _save_state, _Urls, effective_base_url, make_session
+from scrapers.runner import ScrapeError, ScrapeSummary, _Urls, effective_base_url, land_and_remember, make_session
 
 log = logging.getLogger(__name__)
 
@@ -207,13 +207,7 @@ def scrape_statistics(
             state["pages"][fetched.url] = ids
         summary.failed = len(failed)
         summary.listed = summary.new + summary.changed + summary.unchanged
-        if records:
-            out = settings.landing_dir / "statistics" / key / f"{run_id}.jsonl"
-            write_jsonl(out, records)
-            summary.landing_file = out.relative_to(settings.landing_dir).as_posix()
-        state["source_key"] = key
-        state["last_run_id"] = run_id
-        _save_state(state_path, state)
+        land_and_remember(settings, "statistics", key, run_id, records, summary, state, state_path)
     finally:
         summary.requests = http.requests_made
         summary.bytes = http.bytes_received
