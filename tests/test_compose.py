@@ -2,13 +2,15 @@
 
 No Docker engine is needed. The files are parsed and held against the code's own contract:
 carbonpeak.settings (ENV_VARS and the data layout), the CARBONPEAK_* names the sources read, dbt's
-profiles.yml, requirements.lock and pyproject.toml. `docker compose config` also runs when a compose
-plugin is installed, and is skipped otherwise.
+profiles.yml, requirements.lock and pyproject.toml. The interpolated file is validated against the
+Compose Specification by the compose_spec crate (PyPI compose-spec); `docker compose config` also runs
+when a compose plugin is installed, and is skipped otherwise.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import os
 import re
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from compose_spec import PyCompose
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -335,6 +338,32 @@ def test_compose_parses_and_has_the_spec_shape():
         if build:
             dockerfile_path = ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
             assert dockerfile_path.is_file(), f"{name}: no {dockerfile_path}"
+
+
+def _validate_against_the_spec(doc: dict[str, Any]) -> None:
+    """Raises ValueError naming the offending path, as `docker compose config` would refuse the file."""
+    PyCompose.from_yaml(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+
+
+def test_compose_file_is_valid_against_the_compose_specification():
+    # The file as compose reads it: merge keys resolved, .env.example interpolated.
+    _validate_against_the_spec(compose())
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "complaint"),
+    [
+        (("airflow-scheduler", "restart"), "sometimes", "unknown variant"),
+        (("postgres", "healthchek"), {"test": ["CMD", "true"]}, "healthchek"),
+        (("airflow-init", "depends_on"), {"postgres": {"condition": "service_great"}}, "service_great"),
+    ],
+)
+def test_the_spec_check_refuses_a_broken_file(path: tuple[str, str], value: Any, complaint: str):
+    broken = copy.deepcopy(compose())
+    service, key = path
+    broken["services"][service][key] = value
+    with pytest.raises(ValueError, match=complaint):
+        _validate_against_the_spec(broken)
 
 
 def test_named_volumes_are_declared_and_used():
