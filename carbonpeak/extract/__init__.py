@@ -21,7 +21,7 @@ from carbonpeak.extract.textprep import prepare, to_simplified
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractedTarget", "extract_targets"]
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,38 @@ def _alike(a: str, b: str, threshold: float, table: bool = False) -> bool:
     return False
 
 
+# A body sentence restating a target covers at least this share of the shorter name (the whole name
+# but its head noun at the higher share).
+_SAME_BODY_COVER = 0.8
+_SAME_BODY_COVER_ANY_HEAD = 0.9
+# Words plans use interchangeably when they restate a target (装机规模/装机容量, 占比/比重).
+_SYNONYMS = (("装机规模", "装机容量"), ("发电装机", "装机"), ("占比", "比重"), ("能源消耗", "能耗"),
+             ("地区生产总值", "GDP"), ("国内生产总值", "GDP"), ("生产总值", "GDP"))
+
+
+def _canonical_name(name: str) -> str:
+    for a, b in _SYNONYMS:
+        name = name.replace(a, b)
+    return name
+
+
+def _restated(a: str, b: str) -> bool:
+    """Two running-text names of one target: one holds the other, or the shorter one is nearly all
+    found in the longer one and ends on the same head noun. Names that share a long lead but end on
+    different heads are different targets with the same value (绿色工厂 / 绿色设计产品 50家 each), as are
+    names that share only their head (非化石能源消费比重 / 电能占终端能源消费比重 22%)."""
+    a, b = _canonical_name(a), _canonical_name(b)
+    if a in b or b in a:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if not short or sum(1 for ch in short if ch in long_) < _SAME_BODY_COVER * len(short):
+        return False  # cheap bound: matched characters must occur in the longer name at all
+    blocks = SequenceMatcher(None, short, long_, autojunk=False).get_matching_blocks()
+    cover = sum(m.size for m in blocks) / len(short)
+    head_kept = any(m.size and m.a + m.size == len(short) for m in blocks)
+    return cover >= _SAME_BODY_COVER_ANY_HEAD or (head_kept and cover >= _SAME_BODY_COVER)
+
+
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     seen: dict[tuple, list[Candidate]] = {}
@@ -95,7 +127,8 @@ def _dedupe(cands: list[Candidate]) -> list[Candidate]:
         key = (round(c.value, 6), _unit_key(c.unit), c.target_year, c.region)
         prior = seen.setdefault(key, [])
         threshold = _SAME_TABLE if c.from_table else _SAME_BODY
-        if any(_alike(p.indicator, c.indicator, threshold if p.unit == c.unit else _SAME_BODY,
+        if any(_restated(p.indicator, c.indicator) if not (p.from_table or c.from_table) else
+               _alike(p.indicator, c.indicator, threshold if p.unit == c.unit else _SAME_BODY,
                       c.from_table and p.unit == c.unit) for p in prior):
             continue
         prior.append(c)

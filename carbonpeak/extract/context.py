@@ -28,9 +28,26 @@ class DocContext:
     ref_year: int | None  # years before this one are past facts
 
 
+# The document's own title inside its text: the first 《…》 near the top (a compilation header, a news
+# repost naming the plan it reprints).
+_TITLE_IN_TEXT = re.compile(r"《([^《》\n]{2,120})》")
+
+
+def _title_zone(norm: str, title: str | None) -> str:
+    """Where a document names its own kind and period: the title, its first line, the first 《…》.
+
+    A "十四五期间" in the body's 主要目标 describes one stage of a carbon-peak plan, not the plan: only
+    the title decides whether undated targets fall in a plan period.
+    """
+    ends = [i for i in (norm.find("\n", 0, 160), norm.find("。", 0, 160)) if i >= 0]
+    first_line = norm[:min(ends, default=160)]
+    quoted = _TITLE_IN_TEXT.search(norm, 0, 600)
+    return "\n".join(part for part in (title or "", first_line, quoted.group(1) if quoted else "") if part)
+
+
 def doc_context(norm: str, *, region: str | None, title: str | None,
                 publish_date: datetime.date | None) -> DocContext:
-    head = (title or "") + "\n" + norm[:600]
+    head = _title_zone(norm, title)
     default_year: int | None = None
     period: str | None = None
     if m := _ANNUAL.search(head):

@@ -9,10 +9,13 @@ _MEASURE_BASE = [
     "千瓦时", "千瓦", "兆瓦", "kWh", "kW", "MW", "GW",
     "吨标准煤", "吨标煤", "吨二氧化碳", "吨/年", "吨", "tce", "t",
     "标箱", "TEU", "平方米", "平方公里", "立方米", "m2", "m3", "㎡",
-    "亩", "公顷", "公里", "千米", "元",
+    "亩", "公顷", "公里", "千米", "元", "平米",
 ]
+# 方 is colloquial for 立方米 (天然气调入能力150亿方) but also starts 方面/方案/方式…; 克 is a unit only with
+# its denominator (供电煤耗300克/千瓦时): flattened tables scatter bare "361千克" cells. Patterns, not words.
+_MEASURE_PATTERNS = [r"方(?![面案式向法针阵位舱])", r"克(?=/)"]
 _COUNT_BASE = [
-    "个百分点", "台套", "辆", "艘", "台", "套", "个", "家", "座", "项", "根", "户", "期", "笔", "张",
+    "个百分点", "个等级", "台套", "辆", "艘", "台", "套", "个", "家", "座", "项", "根", "户", "期", "笔", "张",
     "处", "条", "所", "批", "人次", "名", "片", "栋", "幢", "只", "架", "列", "对",
 ]
 # Compound units: the "/…" part names the denominator (吨标准煤/万元, 克标准煤/千瓦时, 万吨/年).
@@ -32,6 +35,7 @@ def _alt(items: list[str]) -> str:
 UNIT_RE = (
     r"(?:" + _alt([re.escape(s) if s not in ("%",) else s for s in _SPECIAL])
     + r"|" + _PREFIX + r"(?:" + _alt([re.escape(s) for s in _MEASURE_BASE]) + r")" + _DENOM
+    + r"|" + _PREFIX + r"(?:" + "|".join(_MEASURE_PATTERNS) + r")" + _DENOM
     + r"|" + _PREFIX + r"(?:" + _alt([re.escape(s) for s in _COUNT_BASE]) + r"))"
 )
 
@@ -86,11 +90,11 @@ VERB_TAIL = re.compile(
     r"(?P<verb>" + _alt([re.escape(v) for v in VERBS]) + r")" + _FILLER + r"$"
 )
 
-# Leading words that are not part of an indicator's name.
+# Leading words that are not part of an indicator's name. (No 可 "can": it would eat the 可 of 可再生能源.)
 LEAD_STRIP = re.compile(
-    r"^(?:[\s“”\"'、,，:：]|到\d{4}年(?:底|末)?|\d{4}年(?:底|末|度)?|“?十[四五]五”?(?:时期|期间|末)?|"
+    r"^(?:[\s“”\"'、,，:：]|(?:到|至)\d{4}年(?:底|末)?|(?:\d{4}[、和])*\d{4}年(?:底|末|度)?|“?十[四五]五”?(?:时期|期间|末)?|"
     r"全年|年度|当年|每年|全市|全省|全县|全区|全国|全镇|力争|确保|争取|累计|计划|完成|实现|组织|实施|"
-    r"推动|推进|加快|打造|培育|建成|创建|引育|选择|其中|并且|并|和|及|同时|通过|要|使|让|可|将|"
+    r"推动|推进|加快|打造|培育|建成|创建|引育|选择|其中|并且|并|和|及|同时|通过|要|使|让|将|支撑(?!性)|"
     r"以上|基本|初步|进一步|有序|大力|积极|稳步|持续|着力|重点|分别|落实|设立)+"
 )
 

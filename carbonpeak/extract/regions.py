@@ -109,6 +109,11 @@ def _most_specific(source: str, m: re.Match[str]) -> str:
     return name
 
 
+def is_within(name: str, ancestor: str) -> bool:
+    """Whether a place lies inside another (吉林市 inside 吉林省, 嘉定区 inside 上海市)."""
+    return _ancestor_is(name, ancestor)
+
+
 def _ancestor_is(name: str, ancestor: str) -> bool:
     table = region_table()
     cur = table.parent.get(name)

@@ -15,6 +15,7 @@ import cn2an
 from carbonpeak.extract.candidate import Candidate
 from carbonpeak.extract.context import PERIODS, DocContext
 from carbonpeak.extract.lexicon import (
+    ACTION_VERB,
     CN_MENTION,
     LEAD_STRIP,
     MENTION,
@@ -25,7 +26,7 @@ from carbonpeak.extract.lexicon import (
     sector_of,
     unit_kind,
 )
-from carbonpeak.extract.regions import is_region, province_of
+from carbonpeak.extract.regions import is_region, is_within, province_of, region_table
 
 _SENT_DELIM = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_DELIM = re.compile(r"[，,、：:\t|；;。！？!?\n]")
@@ -39,21 +40,32 @@ _YEAR = re.compile(
 # Section headings reset the year carried over from earlier sentences.
 _BLOCK = re.compile(
     r"\n|[（(][一二三四五六七八九十]{1,3}[）)]|(?:(?<=[。\n])|^)[一二三四五六七八九十]{1,3}、"
-    r"|(?<=[。\n])\d{1,2}[.、](?!\d)"
+    r"|(?<=[。\n)）])\d{1,2}[.、](?!\d)"  # items follow "(责任单位:…)" in many plans
     r"|https?://"  # a scraped page or document boundary in compilations
 )
 _BASELINE = re.compile(
     r"(?:较|比|相比|与|相对于?)((?:19|20)\d{2})年(?:相比|同期|水平)?|在((?:19|20)\d{2})年(?:的)?基础上"
 )
-_PAST = re.compile(r"十[一二三]五|截至|截止|已经|已累计|已达|已建成|已完成|同比(?:增长|下降)")
+# "比“十三五”初期提高1个等级" measures against a past period: a baseline, not a past statistic.
+_PAST = re.compile(
+    r"(?<![比较])(?<!比“)(?<!较“)十[一二三]五|截至|截止|已经|已累计|已达|已建成|已完成|同比(?:增长|下降)"
+)
 # Scope thresholds written in measure units: "年综合能耗1000吨标准煤以上企业", "6000千瓦以上火电".
 _SCOPE_AFTER = re.compile(
     r"(?:及以上|以上|以下)?(?:的)?(?:[市省区县]?重点)?(?:高耗能)?(?:企业|项目|单位|用户|城市|园区|数据中心|机组|锅炉|火电|"
     r"工业企业|用能单位|重点用能单位|规模)"
 )
-_SCOPE_BEFORE = re.compile(r"(?:年?综合能源消费量?|"
-                           r"年综合能耗|综合能耗|年耗能|年用能|常住人口|人口|年用电量|规模|以)(?:在|超过|达到|达)?$")
-_TRAIL_STRIP = re.compile(r"(?:力争|确保|均|分别|要|将|已|的|，|,|、|在|上|达|约|原则上|应当|应)+$")
+# "规模" is a scope only as "规模在…": "装机规模达到2500万千瓦" is a goal.
+_SCOPE_BEFORE = re.compile(r"(?:(?:年?综合能源消费量?|"
+                           r"年综合能耗|综合能耗|年耗能|年用能|常住人口|人口|年用电量|以)(?:在|超过|达到|达)?|规模在)$")
+# Words after an indicator that are no part of its name, including a year written after it
+# ("清洁电力外送量2025年达到512亿千瓦时"), adverbs ("城乡公交一体化率继续保持") and a baseline that is
+# no year ("耕地质量比“十三五”初期提高1个等级", "碳排放强度比当前下降30%", "能效在现有水平上提升10%").
+_TRAIL_STRIP = re.compile(
+    r"(?:力争|确保|均|分别|要|将|已|的|，|,|、|在|上|达|约|原则上|应当|应|继续|持续|进一步|逐步|稳步|"
+    r"(?:到|至)?(?:19|20)\d{2}年(?:底|末|前)?|(?:比|较)“?十[一二三四五]五”?(?:初期|末|期末|时期)?|"
+    r"(?:比|较)(?:当前|目前|现状)|在现有水平(?:的)?(?:上|基础上)?)+$"
+)
 # "A和B回收率均达到90%" names two indicators sharing one value.
 _BOTH = re.compile(r"^(?P<a>[^和、]{2,})(?:和|、)(?P<b>[^和、]{2,})$")
 # A standing rule rather than a dated goal (新建通道可再生能源电量比例原则上不低于50%).
@@ -84,6 +96,46 @@ _PROJECT_AFTER = re.compile(
 )
 # Places and leaders that name no indicator: "永城市", "攸县等", "其中海口市、".
 _GENERIC_NAME = re.compile(r"(?P<name>.+?)(?:等|地区|市区|城区)?")
+# A count that closes a list ("汨罗、炎陵、桃源、攸县等13个…电站开工", "以工程机械、轨道交通装备等为代表的22条
+# 产业链") numbers the things named, and a share "集中于4-5家企业" describes a structure: none is a goal.
+_LISTED_COUNT = re.compile(r"、[^、]*等$|以.*为代表的$|集中(?:于|在|到)$|(?:纳入|列入).*的$")
+# What a sector has today is no goal: "全省炼油行业现有大庆石化、大庆炼化…4户企业".
+_EXISTING = re.compile(r"现有")
+_SCOPE_NOUN_AFTER = re.compile(r"[^，,。；;、\d的]{0,6}?(?:车辆|货车|客车|船舶|机组|锅炉|企业|项目)")
+_FORECAST = re.compile(r"预计|预测|预期将")
+_NO_DUN_DELIMS = "，,：:\t|；;。！？!?\n"
+
+
+def _clause_start(text: str) -> int:
+    """Where the last clause of text begins (after its last delimiter, 、 aside)."""
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in _NO_DUN_DELIMS:
+            return i + 1
+    return 0
+_PER_UNIT = re.compile(r"(?:每个|每座|每家|每处|单个|单体)[^，,。；;\d]*(?:不超过|不高于|不低于|不少于|控制在)$")
+# Rates listed before one value are separate targets ("秸秆综合利用率、农膜回收率达到90%以上"), unlike
+# nouns that share one head ("风电、太阳能发电总装机容量").
+_RATE_LIST = re.compile(r"[^、]{2,}?(?:率|比例|比重|占比)(?:、[^、]{2,}?(?:率|比例|比重|占比))+")
+_WORK_DONE = re.compile(r"(?:完成|建成|新建|新增|实施|推广)$")
+# A rule to build by ("按不低于100%的车位比例建设充电设施", "按不少于60千瓦的快速充电桩建设") and a plant's
+# size class ("年产20吨黄金企业集群") are no goals.
+_RULE_BEFORE = re.compile(r"按(?:照)?(?:不低于|不少于|不超过|不高于|不小于|每)?$|年产$")
+# The counted things of a qualitative goal: "全区47个内河码头实现船舶岸电设施全覆盖".
+_QUALITATIVE_GOAL = re.compile(r"全覆盖|全部|全面")
+_ACTION = re.compile(ACTION_VERB)
+# A share of a capacity written after the number: "省级电网基本具备5%以上的尖峰负荷响应能力".
+_CAPACITY_AFTER = re.compile(r"的(?P<np>[^，,。；;、\d的]{2,14}?能力)(?=[，,。；;、\n]|$)")
+# A design standard named by its energy saving: "城镇居住建筑全面执行75%节能标准" (GUIDELINES: a borderline
+# rule-like ratio, kept with a note).
+_STANDARD_AFTER = re.compile(r"(?P<word>节能(?:设计)?(?:标准|要求))")
+_STANDARD_VERB = re.compile(r"(?:全面|全部|均|率先)?(?:执行|达到|实施|落实)$")
+_STANDARD_NOTE = "a design standard named by its energy saving; borderline rule-like ratio, kept"
+# Savings are decreases ("工业和通信业实现节能8.35万吨标准煤"); an indicator led by a change verb with the
+# amount after it is that change ("增加系统调峰能力47万千瓦").
+_SAVING = re.compile(r"^(?:淘汰|压减|节约|削减|报废|减少|降低)|(?:节能|节电|节煤|节约用能|节约能源)$")
+_LEADING_INCREASE = re.compile(r"^(?:[^，,。\d]{1,4}后)?(?:增加|增强)(?!值)")
+# "以“率先实现碳达峰碳中和…”为主题的省级可持续发展创新示范区": the theme is no part of the counted thing.
+_THEME = re.compile(r"^以.{1,60}?为(?:主题|重点|核心|主体|特色|引领)的")
 
 
 @dataclass
@@ -94,10 +146,32 @@ class _Index:
     year_pos: list[int]
 
 
+# What every year expression contains; _YEAR is tried only just before these (its optional lead words
+# make a plain finditer try the whole pattern at every character of a 1M-character text).
+_YEAR_HINT = re.compile(r"(?:19|20)\d{2}年|十[三四五六]五")
+_YEAR_LEAD = 6  # the longest 较/到 lead: 相对于 + 截止到
+
+
+def _year_matches(norm: str) -> list[re.Match[str]]:
+    """The matches _YEAR.finditer(norm) gives, found from the hints."""
+    out: list[re.Match[str]] = []
+    last = 0
+    for hint in _YEAR_HINT.finditer(norm):
+        if hint.start() < last:
+            continue
+        for s in range(max(last, hint.start() - _YEAR_LEAD), hint.start() + 1):
+            m = _YEAR.match(norm, s)
+            if m is not None and m.end() > hint.start():
+                out.append(m)
+                last = m.end()
+                break
+    return out
+
+
 def _index(norm: str) -> _Index:
     sent = [m.start() for m in _SENT_DELIM.finditer(norm)]
     block = [m.start() for m in _BLOCK.finditer(norm)]
-    years = [(m.start(), m) for m in _YEAR.finditer(norm)]
+    years = [(m.start(), m) for m in _year_matches(norm)]
     return _Index(sent, block, years, [p for p, _ in years])
 
 
@@ -199,9 +273,10 @@ _COORDINATE = re.compile(r"[^\d，,、：:\t|；;。！？!?\n（(）)“”\"]{
 
 
 def _coordinated(norm: str, s0: int, c0: int, indicator: str, qstart: int) -> tuple[str, int]:
-    """Extend an indicator over the nouns listed before it with 、 (at most three)."""
+    """Extend an indicator over the nouns listed before it with 、 (at most three, or the whole list when
+    it is closed by 等 and a count: "废钢铁、废铜、…、废玻璃等9种主要再生资源循环利用量")."""
     start = c0
-    for _ in range(3):
+    for _ in range(12 if _CLOSED_LIST.search(indicator) else 3):
         if start - 1 <= s0 or norm[start - 1] != "、":
             break
         prev_cut = max((m.end() for m in _CLAUSE_DELIM.finditer(norm, s0, start - 1)), default=s0)
@@ -217,14 +292,108 @@ def _coordinated(norm: str, s0: int, c0: int, indicator: str, qstart: int) -> tu
     return norm[start:c0] + indicator, start
 
 
+_AND = re.compile(r"和|及|与")
+_CLOSED_LIST = re.compile(r"等\d+[种类项个]")
+
+
+def _list_items(seg: str, seg_start: int, values: int) -> list[tuple[int, str]]:
+    """The items a 分别 list names, with their offsets: split at 、, and at 和/及/与 when that gives as many
+    items as values ("可再生能源和本地可再生能源占全社会用电量比重…分别达到36%左右和8%"). An item
+    that is a bare noun before a longer last item takes the last item's head: 再生铜、再生铝产量 → 再生铜产量."""
+    pieces: list[tuple[int, str]] = []
+    off = 0
+    for piece in seg.split("、"):
+        if _clean_indicator(piece):  # "力争2025年、2030年…分别": a listed year is no item
+            pieces.append((seg_start + off, piece))
+        off += len(piece) + 1
+    if len(pieces) == 1 and values == 2 and len(parts := _AND.split(pieces[0][1])) == 2 and all(parts):
+        pieces = [(pieces[0][0], parts[0]), (pieces[0][0] + len(parts[0]) + 1, parts[1])]
+    if len(pieces) >= 2:
+        last = _clean_indicator(pieces[-1][1])
+        shared = []
+        for s_, text in pieces[:-1]:
+            item = _clean_indicator(text)
+            at = last.find(item) if item else -1
+            if at >= 0 and at + len(item) < len(last):
+                text = text + last[at + len(item):]  # 可再生能源 + 占全社会用电量比重
+            elif item and item[0] == last[0] and 2 <= len(last) - len(item) <= 8 and \
+                    item[-1] != last[len(item) - 1]:
+                text = text + last[len(item):]  # 再生铜 + 产量: parallel names, the last one with the head
+            shared.append((s_, text))
+        pieces = shared + pieces[-1:]
+    return pieces
+
+
+# Ratios written without a unit: "新建数据中心能源利用效率(PUE)不高于1.3".
+_DIMENSIONLESS = re.compile(
+    r"(?:PUE|电能利用效率|能源利用效率)[）)]?值?[^，,。；;\d]{0,4}?"
+    r"(?:不高于|不超过|低于|小于|控制在|降到|降至|下降到|下降至|达到|为|<)(?:均|力争)?$"
+)
+
+
+def _dimensionless(norm: str, start: int) -> bool:
+    window = norm[max(0, start - 40):start]
+    return ("PUE" in window or "利用效率" in window) and _DIMENSIONLESS.search(window) is not None
+
+
+def _verb_only(prefix: str) -> bool:
+    """A clause that names nothing before its number: "进一步提升到", "到2030年达到"."""
+    bare = LEAD_STRIP.sub("", prefix)
+    return not bare or VERB_TAIL.match(bare) is not None
+
+
+def _previous_head(norm: str, lo: int, hi: int) -> tuple[str, int]:
+    """The indicator at the head of the clause ending at `hi` (a 、 list belongs to the clause) and
+    where it starts: the subject a verb-only clause after it refers back to."""
+    for _ in range(3):  # skip clauses that only hold a year: "…不低于50%,到2030年,不低于70%"
+        cut = max((m.end() for m in _CLAUSE_DELIM_NO_DUN.finditer(norm, lo, hi)), default=lo)
+        clause = norm[cut:hi]
+        lead = LEAD_STRIP.match(clause)
+        lead_len = lead.end() if lead else 0
+        if lead_len < len(clause) or cut <= lo:
+            break
+        hi = cut - 1
+    cvm = _CLAUSE_VERB.search(clause, lead_len)
+    indicator = _clean_indicator(clause[lead_len:cvm.start()]) if cvm else ""
+    return indicator, cut + lead_len
+
+
+_PLACE_SEP = re.compile(r"[、和及与]")
+
+
+def _leading_places(indicator: str, region: str | None) -> tuple[list[str], str]:
+    """Places inside the document's jurisdiction that open an indicator, and the rest of it:
+    "长春市、吉林市绿色出行比例" in a 吉林省 plan → ([长春市, 吉林市], 绿色出行比例)."""
+    if not region:
+        return [], indicator
+    table = region_table()
+    places: list[str] = []
+    pos = 0
+    while (m := table.pattern.match(indicator, pos)) is not None:
+        name = table.short.get(m.group(), m.group())
+        if name == region or not is_within(name, region):
+            break
+        places.append(name)
+        pos = m.end()
+        if _PLACE_SEP.match(indicator, pos) and table.pattern.match(indicator, pos + 1):
+            pos += 1
+        else:
+            break
+    return places, indicator[pos:]
+
+
 def _clause_tail(text: str) -> str:
     """Text up to the first clause delimiter outside brackets: "县(市、区)达到县域节水型社会评价标准"."""
     depth = 0
+    quoted = False  # ASCII quotes open and close with the same character
     for i, ch in enumerate(text):
-        if ch in "(（":
+        if ch in "(（“":
             depth += 1
-        elif ch in ")）":
+        elif ch in ")）”":
             depth = max(0, depth - 1)
+        elif ch == '"':
+            quoted = not quoted
+            depth += 1 if quoted else -1
         elif depth == 0 and _CLAUSE_DELIM.match(ch):
             return text[:i]
     return text
@@ -240,7 +409,9 @@ def body_candidates(norm: str, ctx: DocContext, skip: list[tuple[int, int]]) -> 
         if m.group("pct"):
             unit = "%"
         if not unit:
-            continue
+            if not _dimensionless(norm, m.start()):
+                continue
+            unit = ""
         mentions.append((m.start(), m.end(), float(m.group("num")),
                          float(m.group("num2")) if m.group("num2") else None, unit, m.group("suf")))
     for m in CN_MENTION.finditer(norm):
@@ -286,36 +457,55 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
     if _PAST.search(sentence_prefix):
         return []
     kind = unit_kind(unit)
+    # The clause up to the number with its 、 lists (searched, not the sentence: a long sentence would make
+    # these patterns quadratic).
+    list_clause = sentence_prefix[_clause_start(sentence_prefix):]
+    if kind == "count" and (_LISTED_COUNT.search(list_clause) or _EXISTING.search(list_clause)):
+        return []  # 攸县等13个, 以…为代表的22条, 集中于4-5家, 炼油行业现有…4户企业
     clause_cuts = [mm.end() for mm in _CLAUSE_DELIM.finditer(sentence_prefix)]
     c0 = s0 + (clause_cuts[-1] if clause_cuts else 0)
     prefix = norm[c0:start]
 
     if re.search(r"[.…·]{3,}", prefix):
         return []  # table-of-contents line: "双碳方案汇总表(118项)........1286顶层设计2项"
+    if _RULE_BEFORE.search(prefix):
+        return []  # 按不低于100%的车位比例建设充电设施, 年产20吨黄金企业集群
     # Scope thresholds (年综合能耗1000吨标准煤以上企业) and approval rules (低于0.52吨标准煤/万元的项目).
     after = norm[end:end + 12]
     if kind == "measure" and (_SCOPE_AFTER.match(after) or _SCOPE_BEFORE.search(prefix)):
         return []
     if re.search(r"(?:低于|高于|大于|小于|超过|过|以下|以上)$", prefix) and after.startswith("的"):
         return []
-    if kind == "measure" and suf in ("以上", "及以上", "以下", "及以下") and after.startswith("的"):
+    # An amount of work done is no threshold: "累计完成300万平米以上的既有建筑节能改造项目".
+    work_done = _WORK_DONE.search(prefix) is not None
+    if kind == "measure" and suf in ("以上", "及以上", "以下", "及以下") and after.startswith("的") and not work_done:
         return []  # a threshold in a measure unit: "供电煤耗在300克标准煤/千瓦时以上的煤电机组"
     if re.fullmatch(r"(?:千米|公里|米)", unit) and re.match(r"范围|以?外|以?内|半径", after):
         return []  # a distance rule: "严禁在长江干支流岸线1公里范围内新建", "沿江1公里外"
     if after.startswith(("的要求", "的标准")):
         return []  # a standard to build to: "应按不低于总车位30%的要求配建充电设施"
-    if re.match(r"的[^，,、；。\d]{0,8}?(?:项目|企业|单位|用户)", after):
+    if re.match(r"的[^，,、；。\d]{0,8}?(?:项目|企业|单位|用户)", after) and not work_done:
         return []  # scope: "产值过10亿元的领军企业", "低于0.52吨标准煤/万元的重大项目"
-    if suf in ("以上", "及以上", "以下", "及以下") and after.startswith("的"):
-        # A qualifier with a goal of its own later in the clause: "平均节能率15%及以上的建筑面积达到45万平方米".
+    if suf in ("以上", "及以上", "以下", "及以下"):
+        # A qualifier with a goal of its own later in the clause: "平均节能率15%及以上的建筑面积达到45万平方米",
+        # "累计完成平均节能率3%以上节能调适300万平方米" (no verb between the two numbers).
         cut = _CLAUSE_DELIM.search(norm, end)
         j = bisect_right(mention_starts, start)
-        if j < len(mentions) and mentions[j][0] < (cut.start() if cut else len(norm)):
+        if j < len(mentions) and mentions[j][0] < (cut.start() if cut else len(norm)) and (
+                after.startswith("的") or (kind != "count" and unit_kind(mentions[j][4]) != kind
+                                           and not _CLAUSE_VERB.search(norm, end, mentions[j][0])
+                                           and not re.search(r"[和及与、]$", norm[end:mentions[j][0]]))):
             return []
     if unit_kind(unit) == "count" and _PLAN_ITEMS.match(after):
         return []  # the plan's own structure: "推进落实6方面20项任务", "5个领域碳达峰工作专班"
     if unit.endswith("元") and re.search(r"最高|每家|每个|单项|单个", prefix):
         return []  # a grant ceiling: "最高不超过500万元"
+    if kind == "measure" and suf in ("以上", "及以上", "以下", "及以下") and _SCOPE_NOUN_AFTER.match(after):
+        return []  # a size class: "办理货车通行证的4.5吨以下物流配送车辆"
+    if _FORECAST.search(list_clause):
+        return []  # a forecast, not a commitment: "预计“十四五”期间60%左右的能源需从省外引入"
+    if _PER_UNIT.search(prefix):
+        return []  # a rule for each one: "新建组团面积每个不超过50平方公里", "每个县(区)布局不超过2家…企业"
     if _FUNDING_AFTER.match(after) or ((kind == "pct" or unit.endswith("元")) and _FUNDING_BEFORE.search(prefix)):
         return []  # subsidy and funding rules: "给予30%的补助", "市级资助经费不超过项目总经费的50%"
     if kind == "measure" and not VERB_TAIL.search(prefix) and _PROJECT_AFTER.match(norm, end, end + 24):
@@ -349,14 +539,12 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
             list_len, pos2, j2 = list_pos + 1, end, j1 + 1
             while j2 < len(mentions) and _LIST_SEP.match(norm[pos2:mentions[j2][0]]):
                 list_len, pos2, j2 = list_len + 1, mentions[j2][1], j2 + 1
+            if suf is None and list_len > list_pos + 1:
+                # "分别在7%、2%以下", "分别下降25%和20%以上": the last value's 以上/以下/左右 covers the list.
+                suf = mentions[j1 + list_len - list_pos - 1][5]
             seg_start_rel = max((mm.end() for mm in _CLAUSE_DELIM_NO_DUN.finditer(sentence_prefix[:fb])), default=0)
             seg = sentence_prefix[seg_start_rel:fb]
-            items: list[tuple[int, str]] = []
-            off = 0
-            for piece in seg.split("、"):
-                if _clean_indicator(piece):  # "力争2025年、2030年…分别": a listed year is no item
-                    items.append((s0 + seg_start_rel + off, piece))
-                off += len(piece) + 1
+            items = _list_items(seg, s0 + seg_start_rel, list_len)
             if items and (len(items) >= 2 or list_pos > 0):
                 fenbie_items = items
 
@@ -398,14 +586,29 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
     # "在2020年的基础上单位建筑面积能源消耗下降5%、碳排放下降7%": the baseline of every change in the sentence.
     basis = _BASIS.search(sentence_prefix)
     qend = end
+    note: str | None = None
+    if fenbie_items is None and (cap := _CAPACITY_AFTER.match(norm, end)):
+        # "具备5%以上的尖峰负荷响应能力": the capacity is the indicator, whatever verb came before.
+        if not indicator:
+            qstart = start - (len(verb) if verb and prefix.endswith(verb) else 0)
+        indicator, qend = cap.group("np"), cap.end()
+    elif fenbie_items is None and kind == "pct" and (std := _STANDARD_AFTER.match(norm, end)):
+        indicator = _STANDARD_VERB.sub("", indicator) + std.group("word")
+        qend, note = std.end(), _STANDARD_NOTE
+        if not indicator.startswith(std.group("word")):
+            qstart = min(qstart, start)
+        else:
+            qstart = start
     if not indicator and fenbie_items is None:
         # The counted thing follows the number: 培育1家省级绿色（低碳）园区, 80%以上的党政机关建成节约型机关.
-        tail = _clause_tail(norm[end:end + 40])
+        tail = _clause_tail(norm[end:end + 80])
         tail = re.split(r"(?<=.)(?:等|，|。|(?:和|及|与|、)(?=\d))", tail)[0]
         noun = tail[1:] if tail.startswith("的") else tail
-        noun = noun.strip()
+        noun = _THEME.sub("", noun.strip())
         if _FUNDING_AFTER.search(noun):
             return []  # 每培育1家…企业补助10万元
+        if _QUALITATIVE_GOAL.search(noun) and not _ACTION.search(prefix):
+            return []  # 全区47个内河码头实现船舶岸电设施全覆盖: the number counts the scope
         if 2 <= len(noun) <= 30 and not re.match(r"[\d（(]", noun):
             indicator = noun
             qstart = start - (len(verb) if verb and prefix.endswith(verb) else 0)
@@ -414,21 +617,27 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         indicator, qstart = fallback
     if not indicator and fenbie_items is None and clause_cuts:
         # The clause holds only the verb (",到2030年达到5.1亿吨", "、控制在119万吨左右"): the
-        # indicator is named at the head of the previous clause.
-        prev_start = s0 + (clause_cuts[-2] if len(clause_cuts) >= 2 else 0)
-        prev_clause = norm[prev_start:c0 - 1]
-        lead = LEAD_STRIP.match(prev_clause)
-        lead_len = lead.end() if lead else 0
-        cvm = _CLAUSE_VERB.search(prev_clause, lead_len)
-        head = prev_clause[lead_len:cvm.start()] if cvm else ""
-        indicator = _clean_indicator(head)
+        # indicator is named at the head of the previous clause (a 、 list is part of that clause).
+        indicator, head_start = _previous_head(norm, s0, c0 - 1)
         if indicator:
-            qstart = prev_start + lead_len
+            qstart = head_start
+    if not indicator and fenbie_items is None and _verb_only(prefix) and s0 >= 2 and norm[s0 - 1] in "；;":
+        # "…替代率达到10%;到2030年,进一步提升到15%": the same across a semicolon.
+        ps = bisect_left(idx.sent, s0 - 1) - 1
+        indicator, head_start = _previous_head(norm, idx.sent[ps] + 1 if ps >= 0 else 0, s0 - 1)
+        if indicator:
+            qstart = head_start
     if not indicator or len(indicator) < 2:
         return []
     indicators = [indicator]
     if "均" in norm[c0:start] and (both := _BOTH.match(indicator)):
         indicators = [both.group("a"), both.group("b")]
+    elif fenbie_items is None and _RATE_LIST.fullmatch(indicator):
+        indicators = indicator.split("、")
+    # "到2030年,长春市、吉林市绿色出行比例不低于70%": one record per place the text names before the indicator.
+    places, rest = _leading_places(indicator, ctx.region)
+    if places and len(rest) >= 2:
+        indicators = [rest]
     if re.fullmatch(r"[\d.%\s]+|[一二三四五六七八九十]+", indicator):
         return []
 
@@ -443,9 +652,14 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         comparator = "~"
     elif comparator is None:
         comparator = ">=" if value2 is not None else "="
-    if direction == "reach" and re.match(r"(?:淘汰|压减|节约|削减|报废)", indicator):
+    if direction == "reach" and comparator == "<=":
+        direction = "cap"  # "非电能源占比分别在7%、2%以下": a ceiling, like 控制在
+    if direction == "reach" and kind != "pct" and _SAVING.search(indicator):
         direction = "decrease"
-    if kind != "pct" and direction == "increase" and verb in ("提升", "提高"):
+    elif direction == "reach" and kind != "pct" and _LEADING_INCREASE.match(indicator):
+        direction = "increase"
+    # 改造提升9座 counts the upgraded things (a level of work); 提高1个等级 is a change of grade.
+    if kind != "pct" and direction == "increase" and verb in ("提升", "提高") and not unit.endswith("等级"):
         direction = "reach"
     new_amount = direction == "reach" and kind != "pct" and indicator.startswith("新增")
 
@@ -487,12 +701,13 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
     region = ctx.region
     if "全省" in norm[c0:start] and region and region != "全国":
         region = province_of(region) or region
+    regions = places or [region]
 
     if _STANDING_RULE in prefix:
         years = [None]  # type: ignore[list-item]
 
     outs: list[Candidate] = []
-    for ty, ind in ((y, i) for y in years for i in indicators):
+    for ty, ind, reg in ((y, i, r) for y in years for i in indicators for r in regions):
         base = baseline
         if base is None and basis and direction in ("increase", "decrease"):
             base = int(basis.group(1))
@@ -507,7 +722,7 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
                 base = ty - 1
         outs.append(Candidate(
             start=qstart, end=qend, value=value, unit=unit, direction=direction, comparator=comparator,
-            target_year=ty, baseline_year=base, indicator=ind, region=region,
-            sector=sector_of(ind) or _heading_sector(norm, idx, bi), hedge=hedge,
+            target_year=ty, baseline_year=base, indicator=ind, region=reg,
+            sector=sector_of(ind) or _heading_sector(norm, idx, bi), hedge=hedge, note=note,
         ))
     return outs
