@@ -4,8 +4,8 @@ Both tables are dbt seeds, so the warehouse carries the same taxonomy (dim_indic
 codes against: `indicator_taxonomy.csv` (code, names, level unit, good direction, matching official
 statistic, and the pattern that recognises the indicator as plans name it) and `unit_conversions.csv`
 (base unit → canonical unit and factor). A stated unit is a base unit, optionally behind a magnitude
-prefix (万千瓦 = 10⁴ × 千瓦 = 10 MW; 亿千瓦时 = 10⁸ × 千瓦时 = 100 GWh); count words (个, 家, 座…)
-are canonicalised to "count".
+prefix from `unit_prefixes.csv` (万千瓦 = 10⁴ × 千瓦 = 10 MW; 亿千瓦时 = 10⁸ × 千瓦时 = 100 GWh);
+count words (个, 家, 座…) are canonicalised to "count".
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from carbonpeak.extract.lexicon import COUNT_UNITS
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
-# Longest first, so 十万 wins over 万.
-PREFIXES: dict[str, float] = {"十万": 1e5, "百万": 1e6, "千万": 1e7, "万亿": 1e12, "万": 1e4, "亿": 1e8,
-                              "千": 1e3, "百": 1e2}
 OTHER = "other"
 
 
@@ -74,6 +71,15 @@ def indicator_code(indicator: str, unit_canonical: str | None = None, direction:
     return OTHER
 
 
+@cache
+def prefixes() -> dict[str, float]:
+    """Magnitude prefixes (seed unit_prefixes.csv, which dbt applies to official figures too), longest
+    first so that 十万 wins over 万."""
+    with (SEEDS / "unit_prefixes.csv").open(encoding="utf-8") as fh:
+        rows = [(row["prefix"], float(row["multiplier"])) for row in csv.DictReader(fh)]
+    return dict(sorted(rows, key=lambda row: -len(row[0])))
+
+
 def to_canonical(value: float, unit: str) -> tuple[float, str] | None:
     """(value, canonical unit), or None when the unit is not one we can convert exactly."""
     table = conversions()
@@ -83,7 +89,7 @@ def to_canonical(value: float, unit: str) -> tuple[float, str] | None:
     if unit in table:
         canonical, factor = table[unit]
         return _round(value * factor), canonical
-    for prefix, scale in PREFIXES.items():
+    for prefix, scale in prefixes().items():
         if unit.startswith(prefix) and len(unit) > len(prefix):
             base = unit[len(prefix):]
             if base in table:
