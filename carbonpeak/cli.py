@@ -20,12 +20,16 @@ from typing import Any
 
 from carbonpeak import pipeline
 from carbonpeak.notify import failure_alert
-from carbonpeak.settings import Settings
+from carbonpeak.settings import LiveModeError, Settings
 
 
 @contextlib.contextmanager
-def _maybe_mirror(settings: Settings, use_mirror: bool) -> Iterator[Settings]:
-    """With --mirror, serve the offline mirror on loopback and point the sources at it."""
+def _maybe_mirror(settings: Settings, use_mirror: bool, live: bool = False) -> Iterator[Settings]:
+    """With --mirror, serve the offline mirror on loopback and point the sources at it. With --live, the
+    settings as they are, once `Settings.check_live` has found them fit for the real sites."""
+    if live:
+        yield settings.check_live()
+        return
     if not use_mirror:
         yield settings
         return
@@ -53,16 +57,13 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_scrape(args: argparse.Namespace, settings: Settings) -> int:
     run_id = args.run_id or pipeline.new_run_id()
-    failed = 0
-    with _maybe_mirror(settings, args.mirror) as s:
-        for key in args.sources or pipeline.list_sources(s):
-            try:
-                _print(pipeline.scrape(key, s, run_id))
-            except Exception as exc:
-                failed += 1
-                print(f"error: {exc}", file=sys.stderr)
-                failure_alert(s, stage="scrape", source=key, error=exc, run_id=run_id)
-    return 1 if failed else 0
+    with _maybe_mirror(settings, args.mirror, args.live) as s:
+        results, errors = pipeline.scrape_sources(s, run_id, args.sources or None)
+    for summary in results.values():
+        _print(summary)
+    for error in errors.values():
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,7 +94,7 @@ def _stage(fn: Callable[[Settings], dict[str, Any]]) -> Callable[[argparse.Names
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    with _maybe_mirror(settings, args.mirror) as s:
+    with _maybe_mirror(settings, args.mirror, args.live) as s:
         report = pipeline.run_all(s, sources=args.sources or None)
     print(report.summary())
     return 0 if report.ok else 1
@@ -150,6 +151,14 @@ def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
+def _add_site_choice(parser: argparse.ArgumentParser) -> None:
+    sites = parser.add_mutually_exclusive_group()
+    sites.add_argument("--mirror", action="store_true", help="scrape the offline mirror on 127.0.0.1")
+    sites.add_argument("--live", action="store_true",
+                       help="scrape the real sites (refused while CARBONPEAK_BASE_URLS redirects a host; "
+                            "needs CARBONPEAK_CONTACT)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carbonpeak", description=__doc__)
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING… (default INFO)")
@@ -160,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scrape", help="fetch new and changed documents of some or all sources")
     p.add_argument("sources", nargs="*", help="source keys (default: all)")
     p.add_argument("--run-id")
-    p.add_argument("--mirror", action="store_true", help="scrape the offline mirror on 127.0.0.1")
+    _add_site_choice(p)
     p.set_defaults(fn=cmd_scrape)
 
     p = sub.add_parser("extract", help="targets of one text file as JSON lines; without PATH, of all landed documents")
@@ -179,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="every stage: scrape, extract, build, validate, publish")
     p.add_argument("sources", nargs="*", help="source keys (default: all)")
-    p.add_argument("--mirror", action="store_true", help="scrape the offline mirror on 127.0.0.1")
+    _add_site_choice(p)
     p.set_defaults(fn=cmd_run)
 
     sub.add_parser("rebuild", help="extract, build, validate, publish from the landing data alone").set_defaults(
@@ -206,7 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return int(args.fn(args, Settings.from_env()))
+    try:
+        return int(args.fn(args, Settings.from_env()))
+    except LiveModeError as exc:
+        print(f"error: --live: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -21,6 +21,22 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class AttachmentRecord:
+    """One attachment (附件) a document page links to, and what became of it. The text of a read attachment
+    is appended to the page's body_text (after a blank line) at [text_start, text_end)."""
+
+    name: str  # the link text
+    url: str  # live URL
+    type: str | None  # file type from the link: pdf, docx, doc, xls… (None: the link does not say)
+    status: str  # read | other_host (recorded, not followed) | not_read (type not allow-listed) | failed
+    error: str | None = None  # why it was not read
+    content_hash: str | None = None  # sha256 of the bytes as served
+    raw_path: str | None = None  # the saved bytes, relative to Settings.raw_dir
+    text_start: int | None = None
+    text_end: int | None = None
+
+
+@dataclass(frozen=True)
 class DocumentRecord:
     """One version of one document, as scraped. `version_hash` changes when the text changes."""
 
@@ -45,6 +61,8 @@ class DocumentRecord:
     # A document that came inside a compilation (seed 003 holds ~80) names it and where it sat in it.
     compilation_id: str | None = None
     page_range: str | None = None  # e.g. "156-170", as printed in the compilation
+    # The page's attachments; the text of each one read is part of body_text (see AttachmentRecord).
+    attachments: tuple[AttachmentRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,7 @@ def iter_documents(landing_dir: Path) -> Iterator[DocumentRecord]:
     files = sorted((landing_dir / "documents").glob("*/*.jsonl"), key=lambda p: (p.stem, p.parent.name))
     for path in files:
         for row in read_jsonl(path):
+            row["attachments"] = tuple(AttachmentRecord(**a) for a in row.get("attachments") or ())
             record = DocumentRecord(**{k: v for k, v in row.items() if k in names})
             latest[(record.document_id, record.version_hash)] = record
     yield from latest.values()

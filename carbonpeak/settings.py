@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +41,21 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CARBONPEAK_MAIL_FROM": ("carbonpeak@localhost", ""),
     "CARBONPEAK_MAIL_TO": ("", "comma-separated alert recipients"),
 }
+
+
+# Domains that reach nobody (RFC 2606/6761): the default contact's, and the reserved test names.
+_PLACEHOLDER_DOMAIN = re.compile(r"(^|\.)example\.(org|com|net)$|(^|\.)(example|invalid|test|localhost)$", re.I)
+
+
+def _contact_domain(contact: str) -> str:
+    """The domain of an e-mail address or URL (`Name <a@b.cn>`, `mailto:a@b.cn`, `https://b.cn/contact`)."""
+    if "://" in contact:
+        return (urlsplit(contact.strip()).hostname or "").lower()
+    return contact.rsplit("@", 1)[-1].strip(" <>").lower()
+
+
+class LiveModeError(ValueError):
+    """Settings that must not be used against the real government sites; the message lists every problem."""
 
 
 def _env(name: str) -> str | None:
@@ -122,6 +139,39 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def politeness_problems(self) -> list[str]:
+        """What keeps these settings from being used against a real site: the User-Agent must name a contact
+        that reaches someone (CARBONPEAK_CONTACT), and the politeness delay must be on (CARBONPEAK_RATE_LIMIT)."""
+        problems = []
+        contact = self.contact.strip()
+        domain = _contact_domain(contact)
+        if "." not in domain or _PLACEHOLDER_DOMAIN.search(domain):
+            problems.append(f"CARBONPEAK_CONTACT is {contact or 'empty'!r}: set an e-mail address or URL where the "
+                            "sites' operators can reach you (it goes in the User-Agent)")
+        elif contact not in self.effective_user_agent:
+            problems.append(f"CARBONPEAK_USER_AGENT {self.effective_user_agent!r} does not name CARBONPEAK_CONTACT")
+        if self.rate_limit <= 0:
+            problems.append("CARBONPEAK_RATE_LIMIT must be above 0 against live sites (at most 1 request/s is polite)")
+        return problems
+
+    def check_live(self) -> Settings:
+        """These settings, if they are fit for the real sites (`--live`); else LiveModeError saying why:
+        no host may be redirected (CARBONPEAK_BASE_URLS), and `politeness_problems` must find nothing."""
+        problems = []
+        if self.base_urls:
+            problems.append(f"CARBONPEAK_BASE_URLS sends {', '.join(sorted(self.base_urls))} elsewhere; "
+                            "unset it to scrape the real sites")
+        problems += self.politeness_problems()
+        if problems:
+            raise LiveModeError("not fit for the live sites: " + "; ".join(problems))
+        return self
+
+    def check_real_site(self, host: str) -> None:
+        """Before a scrape of `host`: when CARBONPEAK_BASE_URLS does not redirect it, the request goes to the
+        real site, so `politeness_problems` must find nothing (LiveModeError otherwise)."""
+        if host not in self.base_urls and (problems := self.politeness_problems()):
+            raise LiveModeError(f"{host} is a real site and these settings are not fit for it: " + "; ".join(problems))
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -25,6 +25,10 @@ import requests
 from scrapers.parsing import decode_html
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# Failures on the wire, retried like a refused connection: a body cut short of its Content-Length
+# ("Connection broken: IncompleteRead") surfaces as ChunkedEncodingError, a bad gzip as ContentDecodingError.
+TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError)
 MAX_REDIRECTS = 5
 
 
@@ -130,15 +134,17 @@ class PoliteSession:
         validators: Validators | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
-        """GET `url`. With `validators`, a 304 comes back as a Response with `not_modified` True."""
+        """GET `url`. With `validators`, a 304 comes back as a Response with `not_modified` True.
+        `max_bytes` lowers the body cap for this request (an attachment's own cap)."""
         extra = dict(headers or {})
         if validators is not None:
             if validators.etag:
                 extra["If-None-Match"] = validators.etag
             if validators.last_modified:
                 extra["If-Modified-Since"] = validators.last_modified
-        return self.request("GET", url, headers=extra, params=params)
+        return self.request("GET", url, headers=extra, params=params, max_bytes=max_bytes)
 
     def post(
         self, url: str, *, data: Mapping[str, str], headers: Mapping[str, str] | None = None
@@ -158,6 +164,7 @@ class PoliteSession:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, str] | bytes | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
         """One logical request: allow-list, robots, throttle, retries, redirects (within the allow-list).
 
@@ -168,7 +175,7 @@ class PoliteSession:
         for _ in range(MAX_REDIRECTS + 1):
             self._check_host(url)
             self._check_robots(url)
-            response = self._with_retries(method, url, headers=headers, data=data)
+            response = self._with_retries(method, url, headers=headers, data=data, max_bytes=max_bytes)
             if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = urljoin(url, response.headers["location"])
                 if response.status == 303 or (response.status in (301, 302) and method == "POST"):
@@ -256,13 +263,14 @@ class PoliteSession:
         *,
         headers: Mapping[str, str] | None,
         data: Mapping[str, str] | bytes | None,
+        max_bytes: int | None = None,
     ) -> Response:
         attempt = 0
         while True:
             self._throttle(url)
             try:
-                response = self._send(method, url, headers=headers, data=data)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                response = self._send(method, url, headers=headers, data=data, max_bytes=max_bytes)
+            except TRANSPORT_ERRORS as exc:
                 if attempt >= self.max_retries:
                     raise FetchError(
                         url, f"{type(exc).__name__} after {attempt + 1} attempts: {exc}"
@@ -301,8 +309,10 @@ class PoliteSession:
         *,
         headers: Mapping[str, str] | None,
         data: Mapping[str, str] | bytes | None,
+        max_bytes: int | None = None,
     ) -> Response:
         self.requests_made += 1
+        cap = min(self.max_body_bytes, max_bytes) if max_bytes else self.max_body_bytes
         with self._session.request(
             method,
             url,
@@ -314,14 +324,14 @@ class PoliteSession:
         ) as raw:
             response_headers = {k.lower(): v for k, v in raw.headers.items()}
             declared = response_headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_body_bytes:
-                raise BodyTooLarge(url, f"Content-Length {declared} exceeds {self.max_body_bytes} bytes")
+            if declared.isdigit() and int(declared) > cap:
+                raise BodyTooLarge(url, f"Content-Length {declared} exceeds {cap} bytes")
             chunks: list[bytes] = []
             size = 0
             for chunk in raw.iter_content(chunk_size=64 * 1024):
                 size += len(chunk)
-                if size > self.max_body_bytes:
-                    raise BodyTooLarge(url, f"body exceeds {self.max_body_bytes} bytes")
+                if size > cap:
+                    raise BodyTooLarge(url, f"body exceeds {cap} bytes")
                 chunks.append(chunk)
             self.bytes_received += size
             return Response(

@@ -107,6 +107,17 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
     return content.decode(header or meta or "utf-8", errors="replace").removeprefix("\ufeff")
 
 
+_HTML_START = re.compile(r"<html[\s>]", re.IGNORECASE)
+_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
+
+
+def html_is_complete(text: str) -> bool:
+    """False for an HTML document cut off before its `</html>` (text that never opened `<html>` is not judged:
+    fragments, XML and JSON answers)."""
+    start = _HTML_START.search(text)
+    return start is None or _HTML_END.search(text, start.end()) is not None
+
+
 # -- selection ----------------------------------------------------------------------------------
 
 

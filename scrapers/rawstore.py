@@ -24,6 +24,8 @@ _EXT_BY_TYPE = {
     "application/xml": ".xml",
     "application/json": ".json",
     "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc",
     "text/plain": ".txt",
 }
 
@@ -37,7 +39,7 @@ def extension_for(url: str, content_type: str | None) -> str:
     if mime in _EXT_BY_TYPE:
         return _EXT_BY_TYPE[mime]
     suffix = Path(urlsplit(url).path).suffix.lower()
-    if suffix in {".html", ".htm", ".shtml", ".jsp", ".xml", ".json", ".pdf", ".txt"}:
+    if suffix in {".html", ".htm", ".shtml", ".jsp", ".xml", ".json", ".pdf", ".docx", ".doc", ".txt"}:
         return ".html" if suffix in {".htm", ".shtml"} else suffix
     return ".bin"
 

@@ -31,11 +31,21 @@ FAMILY_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"search_path", "query"}),
         frozenset({"t", "searchfield", "sort", "type", "page_size", "max_pages", "body_selector"}),
     ),
+    "gkmlpt": (frozenset({"categories"}), frozenset({"site_path", "sid", "max_pages", "body_selector"})),
+    "bjx": (frozenset({"columns"}), frozenset({"item_selector", "body_selector", "max_pages"})),
     # Statistics families (scrapers/statistics/): official figures, not documents.
     "nbs": (frozenset({"indicators"}), frozenset({"tree_code", "root_name", "first_year", "api_path"})),
     "nea": (frozenset({"column_path"}), frozenset({"indicators", "max_items"})),
 }
 STATISTICS_FAMILIES = frozenset({"nbs", "nea"})
+# Optional for every document family (scrapers/attachments.py): extra CSS for attachment links, the file
+# types to download and read (default: every type a converter exists for), the size cap per file.
+ATTACHMENT_PARAMS = frozenset({"attachment_selector", "attachment_types", "max_attachment_bytes"})
+# family -> {param: (type of its items, what it is)}: list params that must be non-empty lists of that type.
+LIST_PARAMS: dict[str, dict[str, tuple[type, str]]] = {
+    "gkmlpt": {"categories": (int, "catIds of window._CONFIG.TREE")},
+    "bjx": {"columns": (str, "column paths such as \"zc\"")},
+}
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _TOP_FIELDS = frozenset(
     {
@@ -63,7 +73,7 @@ class SourceConfig:
     name: str  # the publishing body, e.g. 嘉兴市发展和改革委员会
     jurisdiction: str  # e.g. 嘉兴市
     region_code: str  # 6-digit GB/T 2260 code of the jurisdiction
-    family: str  # CMS family: hanweb | trs | compilation | govcn (or a statistics family)
+    family: str  # CMS family: hanweb | trs | compilation | govcn | gkmlpt | bjx (or a statistics family)
     base_url: str  # the real, live site (the mirror is substituted through Settings.base_urls)
     keywords: tuple[str, ...]
     rate_limit: float | None = None  # requests/s; may only lower the global limit
@@ -114,9 +124,19 @@ def _parse_source(path: Path, key: str, raw: Any) -> SourceConfig:
     missing = required - set(params)
     if missing:
         raise _fail(path, key, f"{family} sources need params {sorted(missing)}")
-    extra = set(params) - required - optional
+    extra = set(params) - required - optional - (frozenset() if family in STATISTICS_FAMILIES else ATTACHMENT_PARAMS)
     if extra:
         raise _fail(path, key, f"unknown {family} param(s) {sorted(extra)}")
+    types = params.get("attachment_types", [])
+    if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+        raise _fail(path, key, "params.attachment_types must be a list of file types such as \"pdf\"")
+    cap = params.get("max_attachment_bytes", 1)
+    if type(cap) is not int or cap <= 0:
+        raise _fail(path, key, "params.max_attachment_bytes must be a positive number of bytes")
+    for name, (item_type, meaning) in LIST_PARAMS.get(family, {}).items():
+        value = params[name]
+        if not isinstance(value, list) or not value or not all(type(v) is item_type for v in value):
+            raise _fail(path, key, f"params.{name} must be a non-empty list of {item_type.__name__} ({meaning})")
     hosts = raw.get("extra_hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise _fail(path, key, "extra_hosts must be a list of host names")

@@ -3,9 +3,10 @@
 When a family's `parse_detail` is fixed (a title, issuer or date it used to miss), the saved raw pages
 already hold everything needed: the state file `state/<key>.json` names each document's live URL and
 the `raw_path` of its latest bytes, and the raw store's sidecar has the response headers. Each page is
-decoded with the live path's charset rule (`Response.text`), parsed, and turned into the same
-`DocumentRecord` the runner builds (`scrapers.runner.parse_document`) — same document_id, version_hash
-of the body text, content_hash of the bytes, the original fetch time — stamped with this run's id, and
+decoded with the live path's charset rule (`Response.text`), parsed, its attachments read again from
+their saved bytes, and turned into the same `DocumentRecord` the runner builds
+(`scrapers.runner.parse_document`) — same document_id, version_hash of the body text, content_hash of
+the bytes, the original fetch time — stamped with this run's id, and
 written to `landing/documents/<key>/<run_id>.jsonl`. For a (document_id, version_hash) already landed
 the latest run wins, so corrected metadata reaches the warehouse; a changed body is a new version.
 
@@ -21,6 +22,7 @@ from typing import Any
 
 from carbonpeak.landing import DocumentRecord, iter_documents, write_jsonl
 from carbonpeak.settings import Settings
+from scrapers.attachments import AttachmentLink, AttachmentSkipped, Reader
 from scrapers.families import family_module
 from scrapers.http import Response
 from scrapers.rawstore import RawStore, sha256_hex
@@ -98,7 +100,21 @@ def _reparse_page(
         raw_path=str(raw_path),
         fetched_at=str(fetched_at),
         run_id=run_id,
+        read_attachment=_saved_attachment(raw, entry),
     )
+
+
+def _saved_attachment(raw: RawStore, entry: Mapping[str, Any]) -> Reader:
+    """read(link) from the bytes the scrape saved; an attachment it could not fetch stays unread."""
+    saved: Mapping[str, Mapping[str, Any]] = entry.get("attachments") or {}
+
+    def read(link: AttachmentLink) -> tuple[bytes, str]:
+        raw_path = (saved.get(link.url) or {}).get("raw_path")
+        if not raw_path:
+            raise AttachmentSkipped("failed", "not fetched when the page was scraped; no saved copy to re-read")
+        return raw.load(str(raw_path))[0], str(raw_path)
+
+    return read
 
 
 def _reparse_parts(raw: RawStore, family: Any, source: SourceConfig, live_url: str, entry: Mapping[str, Any],

@@ -5,6 +5,10 @@ Both the CLI and the Airflow task call this. Steps: list pages (always fetched) 
 parse → a `DocumentRecord` for every new or changed version → `landing/documents/<key>/<run_id>.jsonl`
 → incremental state in `state/<key>.json`. A list-page failure stops the run at once; a
 detail-page failure is recorded, the rest still land, and the run raises at the end.
+Attachments: a new or changed page's PDF/DOCX attachments on the source's own hosts are fetched with the
+same session (conditional GET from their saved validators), saved raw, and their text is appended to the
+page's (scrapers/attachments.py). A failed attachment is recorded on the document and fails the run like a
+failed page; a transient failure (5xx, 429, timeout) makes the next run fetch the page and retry it.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from urllib.parse import urlsplit
 
 from carbonpeak.landing import DocumentRecord, write_jsonl
 from carbonpeak.settings import Settings
+from scrapers.attachments import DEFAULT_MAX_BYTES, AttachmentFailure, AttachmentLink, Reader, append_attachments
 from scrapers.families import ListEntry, family_module, matches_keywords
 from scrapers.http import FetchError, PoliteSession, Response, Validators
-from scrapers.parsing import SelectorError, region_from_site_id
+from scrapers.parsing import SelectorError, html_is_complete, region_from_site_id
 from scrapers.rawstore import RawStore, sha256_hex
 from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
 
@@ -59,7 +64,9 @@ class ScrapeSummary:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    failed: int = 0
+    failed: int = 0  # detail pages
+    attachments: int = 0  # attachments read into the document versions landed
+    attachments_failed: int = 0
     requests: int = 0  # HTTP exchanges, robots.txt and retries included
     bytes: int = 0
     errors: list[str] = field(default_factory=list)
@@ -182,6 +189,7 @@ def scrape_source(
     def fetch(method: str, url: str, form: Mapping[str, str] | None) -> Response:
         response = http.request(method, url, data=form)
         raw.save(response, canonical_url=urls.to_live(response.url))
+        _check_complete(response)
         return response
 
     try:
@@ -190,9 +198,9 @@ def scrape_source(
         try:
             entries: list[ListEntry] = family.discover(fetch, source, urls.effective)
         except SelectorError as exc:
-            raise ScrapeError(key, exc.url, str(exc)) from exc
-        except FetchError as exc:
-            raise ScrapeError(key, exc.url, f"list page failed: {exc.reason}") from exc
+            raise ScrapeError(key, exc.url, str(exc), summary=summary) from exc
+        except FetchError as exc:  # the summary's request and byte counts are filled in on the way out
+            raise ScrapeError(key, exc.url, f"list page failed: {exc.reason}", summary=summary) from exc
         seen: set[str] = set()
         in_scope: list[ListEntry] = []
         for entry in entries:
@@ -213,13 +221,19 @@ def scrape_source(
             live_url = urls.to_live(entry.url)
             previous = known.get(live_url)
             try:
-                landed = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id, known)
+                landed, broken = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id, known,
+                                                urls)
             except (FetchError, SelectorError, ValueError) as exc:
                 summary.failed += 1
                 failed.append(live_url)
                 summary.errors.append(f"{live_url}: {exc}")
                 log.warning("[%s] %s: %s", key, live_url, exc)
                 continue
+            for attachment in broken:
+                summary.attachments_failed += 1
+                failed.append(attachment.url)
+                summary.errors.append(f"{live_url} attachment {attachment.url}: {attachment.reason}")
+                log.warning("[%s] attachment %s of %s: %s", key, attachment.url, live_url, attachment.reason)
             if not landed:
                 summary.unchanged += 1
             for record, is_change in landed:
@@ -227,6 +241,7 @@ def scrape_source(
                     summary.changed += 1
                 else:
                     summary.new += 1
+                summary.attachments += sum(1 for a in record.attachments if a.status == "read")
                 records.append(record)
 
         land_and_remember(settings, "documents", key, run_id, records, summary, state, state_path)
@@ -237,14 +252,23 @@ def scrape_source(
             http.close()
 
     if failed:
+        counts = [f"{summary.failed} of {summary.listed} detail page(s)"] if summary.failed else []
+        counts += [f"{summary.attachments_failed} attachment(s)"] if summary.attachments_failed else []
         raise ScrapeError(
             key,
             ", ".join(failed),
-            f"{len(failed)} of {summary.listed} detail page(s) failed: " + "; ".join(summary.errors),
+            f"{' and '.join(counts)} failed: " + "; ".join(summary.errors),
             summary=summary,
             failed_urls=tuple(failed),
         )
     return summary
+
+
+def _check_complete(response: Response) -> None:
+    """A page cut off before </html> (a server that died mid-render, sent with a matching Content-Length)
+    would otherwise parse into a partial document."""
+    if "html" in (response.content_type or "") and not html_is_complete(response.text):
+        raise FetchError(response.url, "truncated HTML: the page ends before </html>", status=response.status)
 
 
 def _scrape_detail(
@@ -257,16 +281,19 @@ def _scrape_detail(
     previous: Mapping[str, Any] | None,
     run_id: str,
     known: dict[str, dict[str, Any]],
-) -> list[tuple[DocumentRecord, bool]]:
+    urls: _Urls,
+) -> tuple[list[tuple[DocumentRecord, bool]], list[AttachmentFailure]]:
     """Fetch and parse one detail page: the (record, is a new version of a known document) pairs to land,
-    none when nothing changed. A family with `parse_parts` (a compilation) yields several documents from
-    one file; only the new or changed ones land. Updates `known` in place."""
+    none when nothing changed, and the attachments that failed. A family with `parse_parts` (a compilation)
+    yields several documents from one file; only the new or changed ones land. Updates `known` in place."""
+    retry = bool(previous and previous.get("retry_attachments"))
     validators = None
-    if previous and (previous.get("etag") or previous.get("last_modified")):
+    if previous and not retry and (previous.get("etag") or previous.get("last_modified")):
         validators = Validators(etag=previous.get("etag"), last_modified=previous.get("last_modified"))
     response = http.get(entry.url, validators=validators)
     if response.not_modified:
-        return []
+        return [], []
+    _check_complete(response)
     fetched_at = _now()
     raw_path = raw.save(response, canonical_url=live_url, fetched_at=fetched_at)
     content_hash = sha256_hex(response.content)
@@ -279,9 +306,9 @@ def _scrape_detail(
         "raw_path": raw_path,
         "fetched_at": fetched_at,
     }
-    if previous and previous.get("content_hash") == content_hash:
+    if previous and previous.get("content_hash") == content_hash and not retry:
         known[live_url] = {**previous, **entry_state}
-        return []
+        return [], []
     if hasattr(family, "parse_parts"):
         parts = parse_parts_documents(
             family, source, response.text, live_url, content_hash=content_hash, raw_path=raw_path,
@@ -289,7 +316,10 @@ def _scrape_detail(
         )
         before: dict[str, str] = dict((previous or {}).get("parts") or {})
         known[live_url] = {**entry_state, "parts": {r.document_id: r.version_hash for r in parts}}
-        return [(r, r.document_id in before) for r in parts if before.get(r.document_id) != r.version_hash]
+        return [(r, r.document_id in before) for r in parts if before.get(r.document_id) != r.version_hash], []
+    saved: dict[str, dict[str, Any]] = {}
+    read = _attachment_fetcher(http, raw, source, urls, dict((previous or {}).get("attachments") or {}), saved)
+    broken: list[AttachmentFailure] = []
     record = parse_document(
         family,
         source,
@@ -301,11 +331,39 @@ def _scrape_detail(
         raw_path=raw_path,
         fetched_at=fetched_at,
         run_id=run_id,
+        read_attachment=read,
+        attachment_failures=broken,
     )
-    known[live_url] = {**entry_state, "version_hash": record.version_hash}
+    known[live_url] = {**entry_state, "version_hash": record.version_hash, "attachments": saved}
+    if any(failure.transient for failure in broken):  # next run: fetch the page again, retry the attachment
+        known[live_url].update(etag=None, last_modified=None, retry_attachments=True)
     if previous and previous.get("version_hash") == record.version_hash:
-        return []  # page chrome changed, the document did not
-    return [(record, bool(previous and previous.get("version_hash")))]
+        return [], broken  # page chrome changed, the document did not
+    return [(record, bool(previous and previous.get("version_hash")))], broken
+
+
+def _attachment_fetcher(http: PoliteSession, raw: RawStore, source: SourceConfig, urls: _Urls,
+                        before: Mapping[str, Mapping[str, Any]], saved: dict[str, dict[str, Any]]) -> Reader:
+    """read(link) for `append_attachments`: a conditional GET from the attachment's saved validators (a 304
+    reads the saved bytes), the bytes saved raw, what was fetched remembered in `saved` (the page's state)."""
+    cap = int(source.param("max_attachment_bytes", DEFAULT_MAX_BYTES))
+
+    def read(link: AttachmentLink) -> tuple[bytes, str]:
+        known = before.get(link.url) or {}
+        validators = None
+        if known.get("raw_path") and (raw.raw_dir / str(known["raw_path"])).exists():
+            validators = Validators(etag=known.get("etag"), last_modified=known.get("last_modified"))
+        response = http.get(urls.to_effective(link.url), validators=validators, max_bytes=cap)
+        if response.not_modified:
+            saved[link.url] = dict(known)
+            return raw.load(str(known["raw_path"]))[0], str(known["raw_path"])
+        fetched_at = _now()
+        raw_path = raw.save(response, canonical_url=link.url, fetched_at=fetched_at)
+        saved[link.url] = {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
+                           "content_hash": sha256_hex(response.content), "raw_path": raw_path, "fetched_at": fetched_at}
+        return response.content, raw_path
+
+    return read
 
 
 def document_id_for(family: Any, source: SourceConfig, live_url: str) -> str:
@@ -325,16 +383,24 @@ def parse_document(
     raw_path: str,
     fetched_at: str,
     run_id: str,
+    read_attachment: Reader | None = None,
+    attachment_failures: list[AttachmentFailure] | None = None,
 ) -> DocumentRecord:
     """Parse one decoded detail page into its DocumentRecord (the live scrape and `scrapers.reparse` share
-    this). `list_title`/`list_date` fill a title or date the page itself does not give. Raises
-    SelectorError when the page no longer parses, ValueError when it has no body text."""
+    this), with the text of its attachments appended when `read_attachment` is given; the attachments that
+    failed are added to `attachment_failures`. `list_title`/`list_date` fill a title or date the page itself
+    does not give. Raises SelectorError when the page no longer parses, ValueError when it has no text."""
     parsed = family.parse_detail(text, live_url, source)
-    if not parsed.body_text.strip():
-        raise ValueError("empty body text")
+    body, attachments = parsed.body_text, ()
+    if read_attachment is not None and parsed.attachments:
+        body, attachments, broken = append_attachments(source, body, parsed.attachments, read_attachment)
+        if attachment_failures is not None:
+            attachment_failures.extend(broken)
+    if not body.strip():
+        raise ValueError("empty body text" + (" and no readable attachment" if parsed.attachments else ""))
     return DocumentRecord(
         document_id=document_id_for(family, source, live_url),
-        version_hash=hashlib.sha256(parsed.body_text.encode("utf-8")).hexdigest(),
+        version_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         source_key=source.key,
         family=source.family,
         url=live_url,
@@ -342,15 +408,16 @@ def parse_document(
         issuer=parsed.issuer,
         doc_number=parsed.doc_number,
         publish_date=parsed.publish_date or list_date,
-        region_code=region_from_site_id(parsed.site_id_code) or source.region_code,
+        region_code=parsed.region_code or region_from_site_id(parsed.site_id_code) or source.region_code,
         site_id_code=parsed.site_id_code,
         site_name=parsed.site_name,
         column_name=parsed.column_name,
-        body_text=parsed.body_text,
+        body_text=body,
         content_hash=content_hash,
         raw_path=raw_path,
         fetched_at=fetched_at,
         run_id=run_id,
+        attachments=attachments,
     )
 
 

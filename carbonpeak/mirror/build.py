@@ -18,6 +18,8 @@ from string import Template
 from typing import Any
 from urllib.parse import quote
 
+from carbonpeak.mirror.attachments import CONTENT_TYPES, AttachmentFile, split_attachments
+
 HERE = Path(__file__).resolve().parent
 SITES_FILE = HERE / "sites.toml"
 CORPUS_DIR = HERE / "corpus"
@@ -157,10 +159,24 @@ def hanweb_dataproxy(site: SiteBuild, start: int, end: int) -> bytes:
     return xml.encode("utf-8")
 
 
+def document_text(doc: dict[str, Any], texts: dict[str, str] | None = None) -> str:
+    """The text a document entry serves: its whole corpus file; with `start`/`end`, the exact slice
+    `text[start:end]` of the file's 1-based line `line` (one document of a compilation); with `from_line`,
+    the file from that 1-based line on (a file that opens with a header of its own, e.g. 标题：/链接：)."""
+    texts = texts or {}
+    text = texts[doc["corpus"]] if doc["corpus"] in texts else corpus_text(doc["corpus"])
+    if "start" in doc:
+        line = text.split("\n")[int(doc.get("line", 1)) - 1]
+        return line[int(doc["start"]) : int(doc["end"])]
+    if "from_line" in doc:
+        return "\n".join(text.split("\n")[int(doc["from_line"]) - 1 :])
+    return text
+
+
 def _documents(site: dict[str, Any], texts: dict[str, str]) -> list[dict[str, Any]]:
     docs = [dict(d) for d in site.get("documents", [])]
     for doc in docs:
-        doc["text"] = texts.get(doc["corpus"]) if doc["corpus"] in texts else corpus_text(doc["corpus"])
+        doc["text"] = document_text(doc, texts)
     return docs
 
 
@@ -259,6 +275,7 @@ def _build_trs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
         body, ctype = _encode(site, page)
         build.files[column + name] = StaticFile(body, ctype, SITE_LAST_MODIFIED)
     for doc in docs:
+        text, attachments = split_attachments(doc)
         page = _template("trs_detail.html").substitute(
             declared_charset=site.get("declared_charset", site.get("charset", "utf-8")),
             title=_e(doc["title"]),
@@ -267,18 +284,38 @@ def _build_trs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
             meta=meta_block(site, doc, live_base + doc["path"]),
             issuer=_e(doc["issuer"]),
             pub_day=_e(doc["pub_date"][:10]),
-            body=body_html(doc["text"]),
+            body=body_html(text),
+            attachments=trs_enclosure(doc["path"], attachments),
         )
         body, ctype = _encode(site, page)
         build.files[doc["path"]] = StaticFile(body, ctype, doc["last_modified"])
+        for att in attachments:
+            build.files[att.path] = StaticFile(att.body, CONTENT_TYPES[att.format], doc["last_modified"])
+
+
+def trs_enclosure(page_path: str, attachments: list[AttachmentFile]) -> str:
+    """TRS's attachment block below the body: relative links, `oldsrc` naming the uploaded file."""
+    if not attachments:
+        return ""
+    folder = page_path.rsplit("/", 1)[0] + "/"
+    rows = ['<table class="enclosure">', "<tr><td>附件：</td></tr>"]
+    for att in attachments:
+        href = "./" + att.path[len(folder):] if att.path.startswith(folder) else att.path
+        rows.append(f'<tr><td><a href="{_e(href)}" oldsrc="{_e(href.rsplit("/", 1)[-1])}" target="_blank">'
+                    f"{_e(att.name)}.{att.format}</a></td></tr>")
+    rows.append("</table>")
+    return "\n".join(rows)
 
 
 # family -> renderer(build, site config, documents with their text, live base URL). A new family's
 # mirror lives in its own module and is added here.
 Renderer = Callable[[SiteBuild, dict[str, Any], list[dict[str, Any]], str], None]
+from carbonpeak.mirror.bjx import build_bjx  # noqa: E402
 from carbonpeak.mirror.compilation import build_compilation  # noqa: E402
+from carbonpeak.mirror.gkmlpt import build_gkmlpt  # noqa: E402
 from carbonpeak.mirror.govcn import build_govcn  # noqa: E402
 from carbonpeak.mirror.statistics import STATISTICS_RENDERERS  # noqa: E402 (nbs, nea)
 
 RENDERERS: dict[str, Renderer] = {"hanweb": _build_hanweb, "trs": _build_trs, **STATISTICS_RENDERERS,
-                                  "govcn": build_govcn, "compilation": build_compilation}
+                                  "govcn": build_govcn, "compilation": build_compilation,
+                                  "gkmlpt": build_gkmlpt, "bjx": build_bjx}

@@ -21,7 +21,7 @@ from carbonpeak.mirror.build import (
     Request,
     SiteBuild,
     StaticFile,
-    corpus_text,
+    document_text,
     load_sites,
 )
 
@@ -31,13 +31,6 @@ CATEGORIES = ("gongwen", "bumenfile", "otherfile", "gongbao", "zhongyangfile")
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def document_text(doc: dict[str, Any]) -> str:
-    """The document's exact text: `text[start:end]` of 1-based line `line` of its corpus file."""
-    text = doc.get("text") or corpus_text(doc["corpus"])
-    line = text.split("\n")[int(doc.get("line", 1)) - 1]
-    return line[int(doc["start"]) : int(doc["end"])]
 
 
 def _page(site: dict[str, Any], doc: dict[str, Any], live_base: str, body: str) -> str:
@@ -138,5 +131,5 @@ def build_govcn(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any
                                       SITE_LAST_MODIFIED)
         return
     for doc in docs:
-        page = _page(site, doc, live_base, document_text(doc))
+        page = _page(site, doc, live_base, doc["text"])
         build.files[doc["path"]] = StaticFile(page.encode("utf-8"), "text/html; charset=utf-8", doc["last_modified"])

@@ -2,19 +2,22 @@
 
 Serves GET/HEAD of the rendered files with ETag/Last-Modified and 304 on conditional requests,
 POST to Hanweb's dataproxy.jsp (reads the form, answers XML like the real one), robots.txt, and
-404 for anything else. Tests can change what is served (a document's text, a redesigned page, a
-failing URL, robots.txt) and read the request log. `running_mirror()` is the context manager;
-`serve_forever()` backs the CLI command.
+404 for anything else, and the attachment files of documents (PDF, DOCX). Tests can change what is
+served (a document's text, a redesigned page, robots.txt) and inject faults at a URL (`fail`: any status
+and headers, a body, a delay past the client's timeout, a connection dropped mid-body), and read the
+request log. `running_mirror()` is the context manager; `serve_forever()` backs the CLI command.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,7 @@ class LoggedRequest:
     method: str
     path: str  # without the query string
     status: int
+    at: float = field(default_factory=time.monotonic)  # when it was answered (time.monotonic)
 
 
 @dataclass
@@ -46,6 +50,16 @@ class _Failure:
     status: int
     remaining: int | None  # None: for ever
     headers: dict[str, str]
+    body: bytes | None = None  # None: "HTTP <status>"
+    delay: float = 0.0  # seconds to wait before answering (a slow server: the client times out)
+    truncate: bool = False  # declare the whole body's length, send half of it, close the connection
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that hung up (after a timeout, or refusing an oversized body) is no server error
+        super().handle_error(request, client_address)
 
 
 class Mirror:
@@ -65,7 +79,7 @@ class Mirror:
         self._threads: list[threading.Thread] = []
         ports = ports or {}
         for host in self.sites:
-            server = ThreadingHTTPServer(("127.0.0.1", ports.get(host, 0)), _handler_for(self, host))
+            server = _Server(("127.0.0.1", ports.get(host, 0)), _handler_for(self, host))
             server.daemon_threads = True
             self._servers[host] = server
         self.base_urls: dict[str, str] = {
@@ -125,9 +139,14 @@ class Mirror:
         status: int = 500,
         times: int | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        body: bytes | None = None,
+        delay: float = 0.0,
+        truncate: bool = False,
     ) -> None:
-        """Answer `status` at `path` (for the next `times` requests, or always)."""
-        self._failures[(host, path)] = _Failure(status, times, dict(headers or {}))
+        """Answer `status` at `path` (for the next `times` requests, or always), with `headers` and `body`,
+        after `delay` seconds; with `truncate`, the connection drops halfway through the declared body."""
+        self._failures[(host, path)] = _Failure(status, times, dict(headers or {}), body, delay, truncate)
 
     def reset(self) -> None:
         """Drop every override and failure and serve the corpus again; the log is kept."""
@@ -214,23 +233,32 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # the mirror keeps its own log
 
-        def _send(self, status: int, body: bytes, headers: dict[str, str], *, head: bool = False) -> None:
+        def _send(self, status: int, body: bytes, headers: dict[str, str], *, head: bool = False,
+                  truncate: bool = False) -> None:
             # Logged before answering: a client that has its answer must find the request in the log.
             mirror._record(LoggedRequest(host, self.command, urlsplit(self.path).path, status))
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head and status != 304:
-                self.wfile.write(body)
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head and status != 304:
+                    self.wfile.write(body[: len(body) // 2] if truncate else body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout fault)
+                self.close_connection = True
+            if truncate:
+                self.close_connection = True
 
         def _maybe_fail(self, path: str) -> bool:
             failure = mirror._failure(host, path)
             if failure is None:
                 return False
+            if failure.delay:
+                time.sleep(failure.delay)
             headers = {"Content-Type": "text/plain", **failure.headers}
-            self._send(failure.status, f"HTTP {failure.status}".encode(), headers)
+            body = failure.body if failure.body is not None else f"HTTP {failure.status}".encode()
+            self._send(failure.status, body, headers, truncate=failure.truncate)
             return True
 
         def _endpoint(self, method: str, body: bytes = b"") -> bool:

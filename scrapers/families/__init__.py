@@ -4,14 +4,14 @@ Each family module provides
   discover(fetch, source, base_url) -> list[ListEntry]   fetch list pages (bytes only) and parse them
   parse_detail(text, url, source) -> ParsedDetail         pure: one detail page → one record
   article_key(url) -> str                                 the stable id of an article in its URL
-and the shared pieces live here: the records, the keyword filter and the detail heuristics
+and the shared pieces live here: the records, list paging, the keyword filter and the detail heuristics
 (gov meta tags first, then h1/<title>, the 政务公开 info table and 发布时间 text).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
@@ -19,6 +19,8 @@ from typing import Protocol
 
 from bs4 import BeautifulSoup, Tag
 
+from scrapers.attachments import AttachmentLink, find_links
+from scrapers.http import FetchError
 from scrapers.parsing import (
     clean_text,
     gov_meta,
@@ -29,7 +31,7 @@ from scrapers.parsing import (
 )
 from scrapers.registry import SourceConfig
 
-FAMILIES = ("hanweb", "trs", "compilation", "govcn")
+FAMILIES = ("hanweb", "trs", "compilation", "govcn", "gkmlpt", "bjx")
 
 
 class Fetched(Protocol):
@@ -63,12 +65,38 @@ class ParsedDetail:
     column_name: str | None
     body_text: str
     meta: Mapping[str, str]
+    # The jurisdiction the page is about when the page itself says so (a news repost's place line);
+    # None lets the runner use the SiteIDCode, then the source's own region.
+    region_code: str | None = None
+    # The page's attachment links (附件), in page order; the runner fetches and appends the readable ones.
+    attachments: tuple[AttachmentLink, ...] = ()
 
 
 def family_module(name: str) -> ModuleType:
     if name not in FAMILIES:
         raise ValueError(f"unknown CMS family {name!r}")
     return import_module(f"scrapers.families.{name}")
+
+
+def paged(fetch: Fetch, page_urls: Iterable[str], parse: Callable[[Fetched, int], list[ListEntry]],
+          seen: set[str]) -> list[ListEntry]:
+    """The new entries of consecutive list pages (page 1 first). The end is confirmed, never assumed: a page
+    that adds no entry not in `seen` (past the end, or a site that ignores the page number), or a 404 for a
+    page after the first (past the end, or a site that puts everything on page 1). `seen` is updated."""
+    entries: list[ListEntry] = []
+    for page, url in enumerate(page_urls, start=1):
+        try:
+            response = fetch("GET", url, None)
+        except FetchError as exc:
+            if exc.status == 404 and page > 1:
+                break
+            raise
+        new = [e for e in parse(response, page) if e.url not in seen]
+        if not new:
+            break
+        seen.update(e.url for e in new)
+        entries.extend(new)
+    return entries
 
 
 def matches_keywords(title: str, keywords: tuple[str, ...]) -> bool:
@@ -90,31 +118,45 @@ INFO_LABELS = {
     "公开日期": "publish_date",
     "主题分类": "topic",
     "公开方式": "open_mode",
+    "名称": "title",  # gkmlpt's 名称 row
 }
 
 
-def info_table(soup: BeautifulSoup) -> dict[str, str]:
-    """Label/value pairs of the 政务公开 info table: a cell with a known label, then its value cell."""
+def _label(text: str) -> str:
+    return re.sub(r"[\s:：]", "", text)
+
+
+def info_table(soup: BeautifulSoup | Tag) -> dict[str, str]:
+    """Label/value pairs of the 政务公开 info table. Two layouts: a cell with a known label, then its value
+    cell (Hanweb, TRS, gov.cn); or label and value in one cell, the value in a `<span>` (Guangdong gkmlpt's
+    `div.classify` table, `<td><label>发布机构：</label><span>…</span></td>`)."""
     out: dict[str, str] = {}
     for cell in soup.find_all(["td", "th"]):
-        label = re.sub(r"[\s:：]", "", text_of(cell))
-        field = INFO_LABELS.get(label)
+        whole = text_of(cell)
+        span = cell.find("span")
+        if isinstance(span, Tag):
+            value = text_of(span)
+            field = INFO_LABELS.get(_label(whole[: len(whole) - len(value)])) if whole.endswith(value) else None
+            if field:  # one-cell layout; an empty span is an empty value, never the next cell's
+                if value and field not in out:
+                    out[field] = value
+                continue
+        field = INFO_LABELS.get(_label(whole))
         if not field or field in out:
             continue
-        value = cell.find_next_sibling(["td", "th"])
-        if isinstance(value, Tag):
-            text = text_of(value)
-            if text:
-                out[field] = text
+        sibling = cell.find_next_sibling(["td", "th"])
+        if isinstance(sibling, Tag) and text_of(sibling):
+            out[field] = text_of(sibling)
     return out
 
 
-# Searched line by line in the visible text, so an empty "来源：" never grabs the next paragraph.
+# Searched line by line in the visible text, so an empty "来源：" never grabs the next paragraph; in a table
+# row an empty value is followed by the next label ("发布机构：\t成文日期："), which is not a value either.
 _PUBLISHED = re.compile(
     r"(?:发布时间|发布日期|发文日期|时间)[ \t]*[:：][ \t]*"
     r"(\d{4}[ \t]*[-./年][ \t]*\d{1,2}[ \t]*[-./月][ \t]*\d{1,2})"
 )
-_SOURCE = re.compile(r"(?:信息来源|来源|发布机构)[ \t]*[:：][ \t]*([^\s|｜]+)")
+_SOURCE = re.compile(r"(?:信息来源|来源|发布机构)[ \t]*[:：][ \t]*([^\s|｜:：]+)(?=[\s|｜]|$)")
 
 
 def _page_title(soup: BeautifulSoup) -> str:
@@ -126,10 +168,14 @@ def _page_title(soup: BeautifulSoup) -> str:
     return re.split(r"\s*[_|｜]\s*", text_of(title))[0] if isinstance(title, Tag) else ""
 
 
-def parse_detail_common(text: str, url: str, source: SourceConfig, body_selector: str) -> ParsedDetail:
-    """Meta tags first, then HTML heuristics. The body must match `body_selector` at least once."""
+def parse_detail_common(text: str, url: str, source: SourceConfig, body_selector: str,
+                        attachment_selector: str | None = None) -> ParsedDetail:
+    """Meta tags first, then HTML heuristics. The body must match `body_selector` at least once.
+    Attachments: file links in the body plus whatever `attachment_selector` (or params.attachment_selector)
+    matches; any number, including none."""
     soup = soup_of(text)
     body = select(soup, body_selector, min_items=1, source=source.key, url=url)[0]
+    attachment_selector = str(source.param("attachment_selector", attachment_selector or "")) or None
     meta = gov_meta(soup)
     info = info_table(soup)
     visible = clean_text(soup.body) if soup.body else ""
@@ -152,4 +198,5 @@ def parse_detail_common(text: str, url: str, source: SourceConfig, body_selector
         column_name=meta.get("ColumnName") or None,
         body_text=clean_text(body),
         meta=meta,
+        attachments=tuple(find_links(soup, url, body=body, selector=attachment_selector)),
     )

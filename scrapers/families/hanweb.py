@@ -8,6 +8,7 @@ What the site looks like:
                 answers XML `<datastore><recordset><record><![CDATA[<li>…</li>]]></record>…`
                 `<totalrecord>N</totalrecord>`
   article       /art/YYYY/M/D/art_<column_id>_<article_id>.html, body in `#zoom`
+  附件           /module/download/downfile.jsp?classid=0&filename=<hex>.pdf (302 to /attach/…)
 What breaks: the unit div id changes when a column is rebuilt; records without an <a>.
 """
 
@@ -22,6 +23,7 @@ from scrapers.registry import SourceConfig
 
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 DEFAULT_BODY = "#zoom"
+DEFAULT_ATTACHMENTS = "a[href*='/module/download/downfile.jsp']"
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
 _PERPAGE = re.compile(r"perPage\s*:\s*['\"]?(\d+)")
@@ -95,7 +97,8 @@ def discover(fetch: Fetch, source: SourceConfig, base_url: str) -> list[ListEntr
 
 
 def parse_detail(text: str, url: str, source: SourceConfig) -> ParsedDetail:
-    return parse_detail_common(text, url, source, str(source.param("body_selector", DEFAULT_BODY)))
+    return parse_detail_common(text, url, source, str(source.param("body_selector", DEFAULT_BODY)),
+                               DEFAULT_ATTACHMENTS)
 
 
 def article_key(url: str) -> str:

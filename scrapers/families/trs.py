@@ -5,6 +5,7 @@ What the site looks like:
             `createPageHTML(N, cur, "index", "html")`; items are `<li><a href="./YYYYMM/t…html">`
   article   <column_path>YYYYMM/tYYYYMMDD_<docid>.html, body in `.TRS_Editor` / `.TRS_UEDITOR`
   charset   often GBK declared as gb2312 in a meta tag with no charset in the HTTP header
+  附件       `<a href="./P0….pdf" oldsrc="P0….pdf">` in the body or in `table.enclosure` below it
 What breaks: list markup differs per site (`item_selector` in the registry); createPageHTML
 missing on single-page columns.
 """
@@ -20,6 +21,7 @@ from scrapers.registry import SourceConfig
 
 DEFAULT_ITEMS = "ul.list li"
 DEFAULT_BODY = ".TRS_Editor, .TRS_UEDITOR, .trs_paper_default"
+DEFAULT_ATTACHMENTS = "a[oldsrc], table.enclosure a[href]"
 _PAGES = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,")
 _DOC = re.compile(r"/t(\d{8})_(\d+)\.s?html?$")
 
@@ -59,7 +61,8 @@ def discover(fetch: Fetch, source: SourceConfig, base_url: str) -> list[ListEntr
 
 
 def parse_detail(text: str, url: str, source: SourceConfig) -> ParsedDetail:
-    return parse_detail_common(text, url, source, str(source.param("body_selector", DEFAULT_BODY)))
+    return parse_detail_common(text, url, source, str(source.param("body_selector", DEFAULT_BODY)),
+                               DEFAULT_ATTACHMENTS)
 
 
 def article_key(url: str) -> str:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 
 from carbonpeak.mirror import Mirror
+from carbonpeak.mirror.attachments import docx_bytes, pdf_bytes
 from carbonpeak.mirror.build import CORPUS_DIR, build_site, load_sites
 from carbonpeak.settings import REPO_ROOT
+from scrapers.attachments import to_text
 
 # The project's shared corpus sits beside the checkout (../shared) on developer machines and in CI.
 SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
@@ -141,3 +144,64 @@ def test_fail_then_recover(mirror: Mirror) -> None:
     status, headers, _ = fetch(base + "/hdjl/yjzj/index.html")
     assert status == 503 and headers["Retry-After"] == "1"
     assert fetch(base + "/hdjl/yjzj/index.html")[0] == 200
+
+
+def test_gkmlpt_list_api_pages_like_the_real_one(mirror: Mirror) -> None:
+    base = mirror.base_urls["www.gd.gov.cn"]
+    index = fetch(base + "/gkmlpt/index")[2].decode("utf-8")
+    assert "SID: '2'" in index and '"id": 5' in index
+    api = base + "/gkmlpt/api/all/5?page={}&sid={}"
+    status, headers, first = fetch(api.format(1, 2))
+    page1 = json.loads(first)
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert (page1["total"], page1["classify"]["post_count"], len(page1["articles"])) == (2, 2, 1)
+    assert {"id", "title", "url", "post_url", "publisher", "document_number", "display_publish_time"} <= set(
+        page1["articles"][0])
+    assert json.loads(fetch(api.format(0, 2))[2]) == page1  # page 0 is page 1
+    assert json.loads(fetch(api.format(2, 2))[2])["articles"][0]["id"] != page1["articles"][0]["id"]
+    assert json.loads(fetch(api.format(3, 2))[2])["articles"] == []
+    assert fetch(api.format(1, 3))[0] == 404  # another site's SID
+    post = fetch(page1["articles"][0]["url"].replace("https://www.gd.gov.cn", base))[2].decode("utf-8")
+    assert '<meta name="SiteIDCode" content="4400000001">' in post and '<div class="article-content">' in post
+    assert "DETAIL: {" in post and "\\u003Cp\\u003E" in post  # `<` in the embedded JSON is escaped, as live
+    zhanjiang = mirror.base_urls["www.zhanjiang.gov.cn"] + "/jrj/gkmlpt/api/all/1027?page={}&sid=759001"
+    assert len(json.loads(fetch(zhanjiang.format(1))[2])["articles"]) == 1
+    assert fetch(zhanjiang.format(2))[0] == 404  # everything on page 1, 404 after
+
+
+def test_bjx_column_pages_and_article(mirror: Mirror) -> None:
+    base = mirror.base_urls["guangfu.bjx.com.cn"]
+    status, headers, first = fetch(base + "/zc/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert first.decode("utf-8").count("<li><a href=\"https://guangfu.bjx.com.cn/news/") == 2
+    assert b"/news/20230525/1308953.shtml" in fetch(base + "/zc/2/")[2]
+    assert fetch(base + "/zc/3/")[0] == 404
+    article = fetch(base + "/news/20230525/1308953.shtml")[2].decode("utf-8")
+    assert "<h1>浙江嘉兴：到2025年光伏装机达到470万千瓦</h1>" in article
+    assert "<title>浙江嘉兴：到2025年光伏装机达到470万千瓦-北极星太阳能光伏网</title>" in article
+    assert "<span>2023-05-25 10:30</span>" in article and "标题：" not in article and "链接：" not in article
+
+
+def test_the_trs_page_links_its_annexes_made_from_the_corpus(mirror: Mirror) -> None:
+    """海宁's page shows the plan up to its list of annexes; 附件1 is served as a PDF and 附件2 as a Word file,
+    both generated from the corpus lines at build time, byte for byte the same on every build (ETags)."""
+    host, path = mirror.document_path("002_c46747e1f312a09b.txt")
+    base = mirror.base_urls[host]
+    page = fetch(base + path)[2].decode("gb18030")
+    assert page.count('oldsrc="P020230410') == 2 and '<table class="enclosure">' in page
+    lines = (CORPUS_DIR / "002_c46747e1f312a09b.txt").read_text(encoding="utf-8").split("\n")
+    assert "附件1" not in page.split('<div class="TRS_Editor">')[1].split("</div>")[0].split("\n")  # off the page
+    served = {}
+    for href, kind in re.findall(r'href="\./(P\d+\.(pdf|docx))"', page):
+        status, headers, body = fetch(base + path.rsplit("/", 1)[0] + "/" + href)
+        assert status == 200 and headers["ETag"]
+        served[kind] = (headers["Content-Type"], body)
+    pdf_type, pdf = served["pdf"]
+    docx_type, docx = served["docx"]
+    assert pdf_type == "application/pdf" and pdf.startswith(b"%PDF-") and b"/STSong-Light" in pdf
+    assert docx_type.endswith("wordprocessingml.document") and b"word/document.xml" in docx
+    assert to_text(pdf, "pdf") == "\n".join(lines[40:97])
+    assert to_text(docx, "docx") == "\n".join(lines[101:204])
+    # Deterministic without the cache: the bytes (and so the ETags) do not change between builds.
+    assert pdf_bytes.__wrapped__("1.“十四五”各镇（街道）能耗强度降低目标", "\n".join(lines[40:97])) == pdf
+    assert docx_bytes.__wrapped__("\n".join(lines[101:204])) == docx
