@@ -19,3 +19,8 @@ class LoadFacts:
         """At least one row, and no sudden drop against the published warehouse."""
         previous = self.previous_rows.get(model, 0)
         return max(1, math.ceil(previous * (1 - self.max_row_drop)))
+
+    def min_rows_may_start_empty(self, model: str) -> int:
+        """For a model that may rightly be empty until something has been published in it: no rows
+        needed before, no sudden drop after."""
+        return self.min_rows(model) if self.previous_rows.get(model) else 0

@@ -12,6 +12,9 @@ SUITES: dict[str, str] = {
     "dim_indicators": "expectations.suites.dim_indicators",
     "fct_targets": "expectations.suites.fct_targets",
     "fct_indicator_observations": "expectations.suites.fct_indicator_observations",
+    "fct_target_progress": "expectations.suites.fct_target_progress",
+    "fct_target_consistency": "expectations.suites.fct_target_consistency",
+    "fct_target_versions": "expectations.suites.fct_target_versions",
 }
 
 # Marts deliberately without a suite, with the reason.

@@ -90,7 +90,8 @@ def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployme
     by_source: dict[str, list[tuple[object, ...]]] = {}
     for row in rows:
         by_source.setdefault(str(row[0]), []).append(row)
-    assert set(by_source) == {"jiaxing_fgw", "haining_gov", "carbonpeak_compilation_v7", "govcn_policy_library"}
+    assert set(by_source) == {"jiaxing_fgw", "haining_gov", "carbonpeak_compilation_v7", "govcn_policy_library",
+                              "gd_gkmlpt", "zhanjiang_jrj", "bjx_guangfu"}
 
     # The city sites: corpus documents 000-002, each with targets, under the site's own URL.
     city = by_source["jiaxing_fgw"] + by_source["haining_gov"]
@@ -114,6 +115,15 @@ def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployme
     national = by_source["govcn_policy_library"]
     assert len(national) == 2 and {r[4] for r in national} == {"全国"} and all(r[6] > 0 for r in national)
 
+    # Guangdong gkmlpt: the compilation's three Guangdong documents as posts, placed by SiteIDCode.
+    guangdong = by_source["gd_gkmlpt"] + by_source["zhanjiang_jrj"]
+    assert sorted(r[4] for r in guangdong) == ["广东省", "广东省", "湛江市"] and all(r[6] > 0 for r in guangdong)
+    assert all("/gkmlpt/content/" in r[3] for r in guangdong)
+
+    # 北极星: seed 000 at its own URL, as news about 嘉兴市.
+    [news] = by_source["bjx_guangfu"]
+    assert news[3] == "https://guangfu.bjx.com.cn/news/20230525/1308953.shtml" and news[4] == "嘉兴市" and news[6] > 0
+
 
 def test_official_statistics_are_published_beside_the_targets(deployment: Deployment, first_run: object) -> None:
     counts = dict(deployment.query("select source_key, count(*) from fct_indicator_observations group by 1"))
@@ -131,7 +141,7 @@ def test_jiaxing_pv_target_is_published_with_quote_and_source(deployment: Deploy
         "d.body_text, t.indicator_code, t.value_canonical, t.unit_canonical, i.name_en "
         "from fct_targets t join dim_documents d using (document_id, version_hash) "
         "join dim_indicators i using (indicator_code) "
-        "where t.indicator like '%光伏装机%' and t.value = 470"
+        "where t.indicator like '%光伏装机%' and t.value = 470 and d.source_key = 'jiaxing_fgw'"
     )
     assert rows, "the 嘉兴 2025 PV target (470 万千瓦) is missing"
     region, code, value, unit, direction, year, quote, url, body, *normalised = rows[0]
@@ -153,25 +163,111 @@ def test_every_quote_is_an_exact_substring_at_its_offsets(deployment: Deployment
         assert body[start:end] == quote
 
 
-def test_example_queries_return_rows(deployment: Deployment, first_run: object) -> None:
+def test_example_queries_are_documented_and_return_rows(deployment: Deployment, first_run: object) -> None:
     queries = sorted((REPO_ROOT / "warehouse" / "queries").glob("*.sql"))
-    assert len(queries) >= 3
+    assert len(queries) >= 8
     for path in queries:
-        assert deployment.query(path.read_text(encoding="utf-8")), f"{path.name} returned no rows"
+        sql = path.read_text(encoding="utf-8")
+        assert sql.startswith("-- "), f"{path.name} does not open with a comment saying what it answers"
+        assert deployment.query(sql), f"{path.name} returned no rows"
 
 
-def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deployment, first_run: object) -> None:
+def _progress(deployment: Deployment, indicator_code: str, target_year: int, **where: object) -> dict[str, object]:
+    """The progress rows of one national target, which must agree across the documents restating it."""
+    columns = ["comparison", "latest_year", "latest_level", "change_so_far", "gap_to_target", "years_left",
+               "pace_from_year", "observed_annual_rate", "required_annual_rate", "rate_unit", "target_met_now",
+               "on_track", "figures_used"]
+    extra = "".join(f" and {column} = ?" for column in where)
+    rows = deployment.query(
+        f"select {', '.join(columns)} from fct_target_progress "
+        f"where region_code = '100000' and indicator_code = ? and target_year = ?{extra}",
+        [indicator_code, target_year, *where.values()])
+    assert rows, f"no progress row for the national {indicator_code} target of {target_year}"
+    assert len(set(rows)) == 1, rows
+    return dict(zip(columns, rows[0], strict=True))
+
+
+def test_national_targets_show_progress_against_the_official_figures(
+        deployment: Deployment, first_run: object) -> None:
+    # 非化石能源消费比重 25% by 2030 (a share: percentage points a year). Official levels: 15.9% (2020),
+    # 19.8% (2024, the latest): 3.9 pp in 4 years = 0.975 pp/yr against (25 − 19.8) / 6 = 0.8667 needed.
+    row = _progress(deployment, "non_fossil_share_energy", 2030, value=25.0)
+    assert (row["comparison"], row["latest_year"], row["latest_level"], row["pace_from_year"]) == (
+        "level", 2024, 19.8, 2020)
+    assert row["gap_to_target"] == pytest.approx(25 - 19.8)
+    assert row["observed_annual_rate"] == pytest.approx((19.8 - 15.9) / 4, abs=1e-4)
+    assert row["required_annual_rate"] == pytest.approx((25 - 19.8) / 6, abs=1e-4)
+    assert (row["rate_unit"], row["target_met_now"], row["on_track"]) == ("pp/yr", False, True)
+    # …and 80% by 2060 needs (80 − 19.8) / 36 = 1.672 pp/yr: off track at 0.975.
+    row = _progress(deployment, "non_fossil_share_energy", 2060)
+    assert row["required_annual_rate"] == pytest.approx(60.2 / 36, abs=1e-4) and row["on_track"] is False
+
+    # 单位GDP能耗 下降13.5% from 2020 to 2025. Official year-on-year changes after 2020: −2.7% (2021) and
+    # −0.1% (2022); chained: 0.973 × 0.999 = 0.972027, i.e. −2.7973% in two years (−1.4086%/yr). Still
+    # needed: 0.865 / 0.972027 over three years = −3.8138%/yr. The 2020 change (−0.1%) is not in the chain.
+    row = _progress(deployment, "energy_intensity_gdp", 2025)
+    assert (row["comparison"], row["latest_year"], row["pace_from_year"], row["years_left"]) == (
+        "change_from_chained_yoy", 2022, 2020, 3)
+    assert row["change_so_far"] == pytest.approx((0.973 * 0.999 - 1) * 100, abs=1e-6)
+    assert row["observed_annual_rate"] == pytest.approx(((0.973 * 0.999) ** 0.5 - 1) * 100, abs=1e-4)
+    assert row["required_annual_rate"] == pytest.approx(((0.865 / (0.973 * 0.999)) ** (1 / 3) - 1) * 100, abs=1e-4)
+    assert (row["target_met_now"], row["on_track"]) == (False, False)
+    assert "2021: 单位GDP能耗 -2.7 %" in str(row["figures_used"]) and "2020:" not in str(row["figures_used"])
+
+    # 风电、太阳能发电总装机容量 12亿千瓦 by 2030, by the taxonomy's sum rule: wind 5.2 + solar 8.9 亿千瓦
+    # (NEA, end of 2024) = 14.1 亿千瓦 = 1 410 000 MW — already met.
+    row = _progress(deployment, "wind_solar_capacity", 2030)
+    assert (row["comparison"], row["latest_year"], row["latest_level"]) == ("level", 2024, 1_410_000.0)
+    assert row["gap_to_target"] == pytest.approx(1_200_000 - 1_410_000)
+    assert (row["rate_unit"], row["target_met_now"], row["on_track"]) == ("%/yr", True, True)
+
+    # 森林覆盖率 24.1% by 2025: one official level (24.02%, 2022) gives a gap but no pace, so no verdict.
+    row = _progress(deployment, "forest_coverage", 2025)
+    assert (row["latest_year"], row["latest_level"], row["pace_from_year"], row["on_track"]) == (
+        2022, 24.02, None, None)
+
+    # The mirror serves national figures only: nothing else is measured, and every other target says why.
+    assert deployment.query(
+        "select distinct region_code from fct_target_progress where comparison is not null") == [("100000",)]
+    assert deployment.query(
+        "select count(*) from fct_target_progress where (comparison is null) = (not_comparable_reason is null)"
+    ) == [(0,)]
+
+
+def test_consistency_lines_up_levels_and_documents(deployment: Deployment, first_run: object) -> None:
+    findings = set(deployment.query(
+        "select check_kind, region_name, value, compared_region_name, compared_value, finding, is_flagged "
+        "from fct_target_consistency where indicator_code in ('energy_intensity_gdp', 'non_fossil_share_energy') "
+        "and target_year = 2025"))
+    # 单位GDP能耗 cuts from 2020: 广西 13% against the nation's 13.5% is weaker; 海宁 18% against 嘉兴 16% stricter.
+    assert ("lower_level_vs_parent", "广西壮族自治区", 13.0, "全国", 13.5, "weaker", True) in findings
+    assert ("lower_level_vs_parent", "海宁市", 18.0, "嘉兴市", 16.0, "stricter", False) in findings
+    # 吉林省's 实施意见 says a 15.5% non-fossil share by 2025, its 实施方案 17.7%.
+    assert ("documents_of_one_region", "吉林省", 15.5, "吉林省", 17.7, "disagree", True) in findings
+
+
+@dataclass
+class RevisedRun:
+    published_sha256: str
+    messages_before: int
+    proc: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def revised_run(deployment: Deployment, first_run: object) -> RevisedRun:
+    """The 嘉兴 site starts serving a corrupted revision of its PV plan: a target year past 2060 (碳中和)
+    passes dbt's structural tests but not the GX content rules."""
     before = hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest()
     already = len(deployment.inbox.messages)
-    # The site starts serving a corrupted page: a target year past 2060 (碳中和) passes dbt's
-    # structural tests but not the GX content rules.
     corpus = REPO_ROOT / "carbonpeak/mirror/corpus/000_c024b4ef5c96c6e7.txt"
     text = corpus.read_text(encoding="utf-8")
     assert "到2025年，全市光伏装机" in text
     deployment.mirror.replace_text(corpus.name, text.replace("到2025年，全市光伏装机", "到2099年，全市光伏装机", 1))
+    return RevisedRun(before, already, deployment.dag_test())
 
-    proc = deployment.dag_test()
 
+def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deployment, revised_run: RevisedRun) -> None:
+    proc, before, already = revised_run.proc, revised_run.published_sha256, revised_run.messages_before
     assert proc.returncode != 0, "the DAG run should fail at validate"
     assert hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest() == before
     messages = deployment.inbox.wait_for(already + 1)
@@ -194,3 +290,58 @@ def test_documents_say_what_they_are(deployment: Deployment, first_run: object) 
     ]
     assert deployment.query("select count(*) from targets_current") == deployment.query(
         "select count(*) from fct_targets where is_current")
+    # a news repost is news, and names the official document it quotes
+    news = deployment.query("select document_type, quoted_title from dim_documents where source_key = 'bjx_guangfu'")
+    assert news == [("news", "嘉兴市清洁生产推行方案（2022-2025年）")]
+
+
+def test_a_revised_target_keeps_both_versions(deployment: Deployment, revised_run: RevisedRun) -> None:
+    # The refused load is not published, but its build file holds what dbt made of the revision: the
+    # landing keeps both versions of the page and fct_target_versions keeps the target of each.
+    build = deployment.data_dir / "build" / "carbonpeak.duckdb"
+    with duckdb.connect(str(build), read_only=True) as con:
+        rows = con.execute(
+            "select version_number, change_kind, target_year, value, valid_to is null "
+            "from fct_target_versions where document_id = 'jiaxing_fgw:59023456' and value is not distinct from 470 "
+            "or (document_id = 'jiaxing_fgw:59023456' and change_kind = 'withdrawn' and previous_value = 470) "
+            "order by version_number, change_kind").fetchall()
+        versions = con.execute(
+            "select count(*) from dim_documents where document_id = 'jiaxing_fgw:59023456'").fetchall()
+    assert versions == [(2,)]
+    # The page states 到2025年，全市光伏装机达到470万千瓦 twice (the news lead and the 原文 below it); the
+    # revision rewrote the first: version 2 adds a 2099 target and still states the 2025 one.
+    assert rows == [
+        (1, "added", 2025, 470.0, False),      # version 1's row, closed by version 2
+        (2, "added", 2099, 470.0, True),       # the revision's year: a new target
+        (2, "unchanged", 2025, 470.0, True),   # still stated in version 2
+    ]
+    # The published warehouse still has the one version it was built from.
+    assert deployment.query("select max(version_number) from fct_target_versions "
+                            "where document_id = 'jiaxing_fgw:59023456'") == [(1,)]
+
+
+def test_dbt_docs_generate_documents_every_mart_column(deployment: Deployment, first_run: object,
+                                                       tmp_path: Path) -> None:
+    # Against the build file of the run above: no new build, only the catalog queries.
+    build = deployment.data_dir / "build" / "carbonpeak.duckdb"
+    project = REPO_ROOT / "dbt_project"
+    env = deployment.env | {"CARBONPEAK_BUILD_PATH": str(build),
+                            "CARBONPEAK_LANDING_DIR": str(deployment.data_dir / "landing")}
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "docs", "generate", "--static", "--project-dir", str(project),
+         "--profiles-dir", str(project), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert (tmp_path / "target" / "static_index.html").stat().st_size > 100_000
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((tmp_path / "target" / "catalog.json").read_text(encoding="utf-8"))
+    marts = {uid: node for uid, node in manifest["nodes"].items()
+             if node["resource_type"] == "model" and node["path"].startswith("marts")}
+    assert {"model.carbonpeak.fct_target_progress", "model.carbonpeak.fct_target_consistency",
+            "model.carbonpeak.fct_target_versions"} <= set(marts)
+    undocumented = []
+    for uid, node in marts.items():
+        assert node["description"], f"{uid} has no description"
+        documented = {name for name, column in node["columns"].items() if column.get("description")}
+        undocumented += [f"{node['name']}.{c}" for c in catalog["nodes"][uid]["columns"] if c not in documented]
+    assert not undocumented, f"mart columns without a description: {undocumented}"

@@ -20,7 +20,8 @@ from carbonpeak.settings import Settings
 from tests.city_sites import CITY_SITES
 
 DAY = date(2030, 1, 15)
-MARTS = {"dim_documents", "fct_targets", "dim_regions", "dim_indicators", "fct_indicator_observations"}
+MARTS = {"dim_documents", "fct_targets", "dim_regions", "dim_indicators", "fct_indicator_observations",
+         "fct_target_progress", "fct_target_consistency", "fct_target_versions"}
 
 
 @pytest.fixture(scope="module")

@@ -1,30 +1,28 @@
--- National targets beside the latest official figure for the same indicator and unit — a first look
--- at the distance to go (a level target compared with a level figure only; nothing is converted, and a
--- combined target such as wind + solar capacity has its own code, so it never meets a solar-only figure).
--- A target restated in several documents (the plan, the compilation's copy) appears once per document.
-with latest as (
-    select
-        indicator_code, region_code, unit, value as latest_value, year as latest_year, source_url as statistic_url,
-        row_number() over (partition by indicator_code, region_code, unit order by year desc) as rank
-    from fct_indicator_observations
-    where measure = 'level' and indicator_code is not null
-)
-
+-- How far is each national target from the latest official figure? One row per target and document
+-- (a plan restated in the compilation appears once per copy): the figure it is measured against, what
+-- is still to go, the yearly pace so far against the pace still needed, and whether that pace is enough.
+-- Only comparable figures are used (fct_target_progress); the targets that could not be measured are
+-- listed by query 10 with the reason.
 select
-    t.indicator,
-    t.value as target_value,
-    t.unit,
-    t.comparator,
-    t.target_year,
-    l.latest_value,
-    l.latest_year,
-    t.value - l.latest_value as still_to_go,
-    t.quote,
-    t.document_title,
-    l.statistic_url
-from targets_current as t
-inner join latest as l
-    on l.indicator_code = t.indicator_code and l.region_code = t.region_code and l.unit = t.unit and l.rank = 1
-where t.region_code = '100000'
-  and t.direction in ('reach', 'cap', 'maintain')
-order by t.indicator_code, t.target_year;
+    p.indicator_name_en,
+    p.indicator,
+    p.value as target_value,
+    p.unit,
+    p.direction,
+    p.baseline_year,
+    p.target_year,
+    p.comparison,
+    p.latest_year,
+    coalesce(p.latest_level, p.change_so_far) as latest,
+    p.unit_canonical,
+    p.gap_to_target,
+    p.observed_annual_rate,
+    p.required_annual_rate,
+    p.rate_unit,
+    p.on_track,
+    p.figures_used,
+    p.quote
+from fct_target_progress as p
+where p.region_code = '100000'
+  and p.comparison is not null
+order by p.indicator_code, p.target_year, p.document_id;

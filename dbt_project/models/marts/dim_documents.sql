@@ -15,8 +15,10 @@ select
     not d.is_current as is_superseded,
     d.title,
     -- The kind of document the title names; the inner title wins over the covering notice
-    -- (关于印发《…实施方案》的通知 is an implementation plan).
+    -- (关于印发《…实施方案》的通知 is an implementation plan). A news site's article is news whatever
+    -- its headline says: it reports on, and quotes, a document published elsewhere.
     case
+        when d.family in ('bjx') then 'news'
         when d.title similar to '.*(工作要点|年度工作计划|重点工作).*' then 'annual_work_plan'
         when d.title similar to '.*(行动方案|行动计划).*' then 'action_plan'
         when d.title similar to '.*(实施方案|工作方案|推行方案|方案).*' then 'implementation_plan'
@@ -26,6 +28,11 @@ select
         when d.title similar to '.*(通知|公告).*' then 'notice'
         else 'other'
     end as document_type,
+    -- The official document a news article quotes, when its lead names it in 《…》
+    -- (关于印发《嘉兴市清洁生产推行方案（2022-2025年）》的通知 → 嘉兴市清洁生产推行方案（2022-2025年）).
+    case
+        when d.family in ('bjx') then nullif(regexp_extract(left(d.body_text, 1000), '《([^》]+)》', 1), '')
+    end as quoted_title,
     -- Traditional script: pages such as 嘉興市2024年碳達峰碳中和工作要點 use forms that simplified
     -- text never contains; a few of the most common ones in the opening decide.
     case
@@ -51,6 +58,8 @@ select
     d.fetched_at,
     d.run_id,
     d.compilation_id,
-    d.page_range
+    d.page_range,
+    len(d.attachments) as attachments_listed,
+    len(list_filter(d.attachments, lambda a: a.status = 'read')) as attachments_read
 from documents as d
 left join regions as r on r.region_code = d.region_code

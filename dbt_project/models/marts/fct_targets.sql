@@ -5,6 +5,12 @@ with targets as (
 
 documents as (
     select * from {{ ref('dim_documents') }}
+),
+
+-- A target whose quote lies inside an attachment's text came from that attachment (a PDF or Word annex).
+attachments as (
+    select * from {{ ref('int_document_attachments') }}
+    where status = 'read'
 )
 
 select
@@ -35,6 +41,13 @@ select
     d.issuer as document_issuer,
     d.publish_date,
     d.url as source_url,
+    a.attachment_name,
+    a.attachment_url,
     t.extractor_version
 from targets as t
 inner join documents as d using (document_id, version_hash)
+left join attachments as a
+    on a.document_id = t.document_id
+    and a.version_hash = t.version_hash
+    and t.quote_start >= a.text_start
+    and t.quote_end <= a.text_end

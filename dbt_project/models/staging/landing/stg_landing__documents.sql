@@ -27,6 +27,7 @@ typed as (
         run_id,
         compilation_id,
         page_range,
+        coalesce(attachments, []) as attachments,
         row_number() over (partition by document_id, version_hash order by run_id desc) as landing_rank
     from source
 )
