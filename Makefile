@@ -10,7 +10,7 @@ export UV_COMPILE_BYTECODE := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench clean
+.PHONY: help install run test lint bench docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -35,10 +35,18 @@ test: $(STAMP) ## run the whole test suite
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .
 
-bench: $(STAMP) ## dev-gold score, extraction throughput, scrape requests and wall time over the mirror
+bench: $(STAMP) ## dev-gold score, extraction throughput, scrape over the mirror, dbt build at 1k/10k documents
 	$(BIN)/python bench/score_dev_gold.py
 	$(BIN)/python bench/extract_throughput.py
 	$(BIN)/python bench/scrape_mirror.py
+	@test -d data/landing || $(MAKE) run  # dbt_scale copies the shapes of real landing data
+	$(BIN)/python bench/dbt_scale.py
+
+# dbt is the writer of the build file, so the docs' catalog is read from it, never from the published copy.
+docs: $(STAMP) ## dbt docs of the last build: lineage and every column (dbt_project/target/static_index.html)
+	@test -f data/build/carbonpeak.duckdb || $(MAKE) run
+	cd dbt_project && ../$(BIN)/dbt docs generate --static
+	@echo "open dbt_project/target/static_index.html, or: cd dbt_project && ../$(BIN)/dbt docs serve --port 8080"
 
 clean: ## remove generated data, the Airflow home and dbt artefacts (keeps the venv)
 	rm -rf data .airflow dbt_project/target dbt_project/logs
