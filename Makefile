@@ -37,6 +37,7 @@ lint: $(STAMP) ## ruff
 
 bench: $(STAMP) ## dev-gold score, extraction throughput, scrape over the mirror, dbt build at 1k/10k documents
 	$(BIN)/python bench/score_dev_gold.py
+	$(BIN)/python bench/score_project_labels.py
 	$(BIN)/python bench/extract_throughput.py
 	$(BIN)/python bench/scrape_mirror.py
 	@test -d data/landing || $(MAKE) run  # dbt_scale copies the shapes of real landing data

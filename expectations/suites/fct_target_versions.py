@@ -17,7 +17,8 @@ MODEL = "fct_target_versions"
 #  - covers_current_targets: every target of a current document version has a row.
 QUERY = """
 select
-    v.*,
+    -- UTC wall time: pandas (under GX's pair comparison) deprecates comparing tz-aware values as arrays.
+    v.* replace (timezone('UTC', v.valid_from) as valid_from, timezone('UTC', v.valid_to) as valid_to),
     row_number() over (partition by target_key order by version_number) > 1 or change_kind = 'added'
         as starts_added,
     count(*) filter (where valid_to is null) over (partition by target_key) = 1 as one_open_row,
