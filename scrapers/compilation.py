@@ -39,7 +39,6 @@ _TABLE_ROW = re.compile(
     r"(?P<issuer>[\u4e00-\u9fff]{2,8})?《(?P<title>[^《》]{2,80})》(?P<date>\d{4}\s*[/.\-]+\s*\d{1,2}\s*[/.\-]+\s*\d{1,2})?"
 )
 _SIGNATURE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")
-_URL_TRAILER = re.compile(r"^\s*\((?:非官网|[^()]{0,10})\)")
 
 
 @dataclass(frozen=True)
@@ -211,6 +210,9 @@ def _header_at(text: str, pos: int) -> tuple[str, str, str] | None:
     glued = _URL_EXT_DIGITS.match(url)
     if glued:  # ….htm2030年前… : the digits open the body
         url = glued.group(1)
+    # `….shtml(非官网)`: the compiler's remark that the URL is a repost, not the issuer's own site, follows
+    # the URL without a space, and its ASCII "(" would otherwise end the URL.
+    url = url.rstrip("([")
     return m.group("issuer"), m.group("title").strip(), url
 
 

@@ -96,3 +96,10 @@ def test_general_rules_on_a_small_compilation() -> None:
         ("乙省", "乙省乙方案", "https://example.gov.cn/a/t20210101_1.htm", "4-5"),
     ]
     assert docs[0].text == "正文一失页第3页" and docs[1].text.endswith("目标第5页")
+
+
+def test_a_remark_glued_to_a_url_is_not_part_of_it(layout) -> None:  # type: ignore[no-untyped-def]
+    # 江苏省《江苏省碳达峰实施方案》https://news.bjx.com.cn/html/20221017/1261324.shtml(非官网)为深入贯彻…
+    urls = [d.source_url for d in layout.documents if d.source_url]
+    assert "https://news.bjx.com.cn/html/20221017/1261324.shtml" in urls
+    assert [u for u in urls if not u[-1].isalnum() and u[-1] not in "/_-=#"] == []
