@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -170,6 +171,17 @@ def test_example_queries_are_documented_and_return_rows(deployment: Deployment, 
         sql = path.read_text(encoding="utf-8")
         assert sql.startswith("-- "), f"{path.name} does not open with a comment saying what it answers"
         assert deployment.query(sql), f"{path.name} returned no rows"
+
+
+def test_the_readme_queries_run_and_return_rows(deployment: Deployment, first_run: object) -> None:
+    """Every ```sql block of the README, statement by statement: what analysts copy first must work."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
+    statements = [st.strip() for block in blocks for st in block.split(";") if st.strip()]
+    statements = [st for st in statements if re.search(r"^\s*select\b", st, flags=re.M | re.I)]
+    assert len(statements) >= 5
+    for sql in statements:
+        assert deployment.query(sql), f"README query returned no rows:\n{sql}"
 
 
 def _progress(deployment: Deployment, indicator_code: str, target_year: int, **where: object) -> dict[str, object]:
