@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 _FOOTER = re.compile(r"第(\d{1,4})页")
 _MAX_PAGE_GAP = 5  # a footer more than this many pages after the previous one is body text, not a footer
@@ -55,7 +56,7 @@ class CompiledDocument:
     section: str | None = None  # the table of contents' section: 国家方案, 部委方案, 省区方案, 城市方案
     toc_title: str | None = None  # the short title the table of contents gives
     publish_date: str | None = None  # YYYY-MM-DD
-    date_source: str | None = None  # "signature" (text) or "table"
+    date_source: str | None = None  # "signature" (text), "table" or "url" (the source page's date)
 
     @property
     def page_range(self) -> str | None:
@@ -321,6 +322,8 @@ def analyse_compilation(text: str) -> CompilationLayout:
         date, date_source = _signature_date(body), "signature"
         if date is None:
             date, date_source = _table_date(rows, issuer, title, s.toc, s.url), "table"
+        if date is None and len(from_url := _url_dates(s.url)) == 1:
+            date, date_source = from_url.pop(), "url"  # the day the source site published its page
         documents.append(
             CompiledDocument(
                 index=index,
@@ -433,17 +436,30 @@ def _issuer_from_tables(rows: list[tuple[int, str | None, str, str]], s: _Start)
     return max(set(found), key=lambda name: (found.count(name), len(name)))
 
 
-_URL_DATE = re.compile(r"(20\d\d)[/\-_]?(\d{1,2})[/\-_]?(\d{1,2})(?!\d)")
+# Where the CMS families put a page's publication date in its URL: TRS WCM …/t20220801_8528190.html,
+# Hanweb …/art/2022/6/21/art_…, gov.cn and Xinhua …/2022-10/09/c_… or content_…, People's Daily
+# …/2022/0627/c196689-…, and date folders (…/20220728/…, …/2022/3/31/…, …/2022/02-22/…, …/2022-11-21/…).
+# A loose YYYYMMDD search would also read 202212/t2022… as 2022-01-02.
+_URL_DATES = (
+    re.compile(r"/t(20\d\d)(\d\d)(\d\d)_\d+\.\w+$"),
+    re.compile(r"/art/(20\d\d)/(\d{1,2})/(\d{1,2})/art_"),
+    re.compile(r"/(20\d\d)-(\d\d)/(\d\d)/c(?:ontent)?_"),
+    re.compile(r"/(20\d\d)/(\d\d)(\d\d)/c\d"),
+    re.compile(r"/(20\d\d)(\d\d)(\d\d)/"),
+    re.compile(r"/(20\d\d)/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/(20\d\d)/(\d\d)-(\d\d)/"),
+    re.compile(r"/(20\d\d)-(\d\d)-(\d\d)/"),
+)
 
 
 def _url_dates(url: str | None) -> set[str]:
-    """Dates a URL path carries (t20220530_…, /art/2022/3/1/, /20220728/)."""
-    found = set()
-    for m in _URL_DATE.finditer(url or ""):
-        iso = _iso("-".join(m.groups()))
-        if iso:
-            found.add(iso)
-    return found
+    """The publication date a URL path carries, by the first CMS convention that matches (empty: none)."""
+    path = urlsplit(url or "").path
+    for pattern in _URL_DATES:
+        found = {iso for m in pattern.finditer(path) if (iso := _iso("-".join(m.groups())))}
+        if found:
+            return found
+    return set()
 
 
 def _table_date(

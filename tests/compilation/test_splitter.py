@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 
 from carbonpeak.mirror.build import CORPUS_DIR
-from scrapers.compilation import analyse_compilation, split_compilation
+from scrapers.compilation import _url_dates, analyse_compilation, split_compilation
 
 # /work/shared/gold/texts/SLICES.md: offsets into line 50 (lines[49]) of the seed file.
 SLICES = {"opinions": (6841, 13662), "action_plan": (13662, 27532)}
@@ -103,3 +103,31 @@ def test_a_remark_glued_to_a_url_is_not_part_of_it(layout) -> None:  # type: ign
     urls = [d.source_url for d in layout.documents if d.source_url]
     assert "https://news.bjx.com.cn/html/20221017/1261324.shtml" in urls
     assert [u for u in urls if not u[-1].isalnum() and u[-1] not in "/_-=#"] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "dates"),
+    [
+        ("http://www.qinghai.gov.cn/xxgk/xxgk/fd/zfwj/202212/t20221219_191524.html", {"2022-12-19"}),  # not 2022-01-02
+        ("http://sthjt.jiangsu.gov.cn/art/2022/3/18/art_83554_10383055.html", {"2022-03-18"}),
+        ("http://www.gov.cn/xinwen/2021-10/24/content_5644613.htm", {"2021-10-24"}),
+        ("http://nm.people.com.cn/n2/2022/0627/c196689-40012184.html", {"2022-06-27"}),
+        ("https://www.shanghai.gov.cn/nw12344/20220728/75468067a4a848139d2a2eed16ce9e11.html", {"2022-07-28"}),
+        ("https://www.sc.gov.cn/10462/10464/10797/2021/12/8/74e1f8013f874f5c9e2f2a2aafd4141b.shtml", {"2021-12-08"}),
+        ("http://www.henan.gov.cn/2022/02-22/2402738.html", {"2022-02-22"}),
+        ("http://www.hebei.gov.cn/hebei/14462058/14471802/14471750/15298032/index.html", set()),
+        ("https://gxt.guizhou.gov.cn/opinion/202211/tOpinion_12809.html", set()),
+    ],
+)
+def test_the_publication_date_a_url_carries(url: str, dates: set[str]) -> None:
+    assert _url_dates(url) == dates
+
+
+def test_documents_without_a_date_in_their_text_take_their_pages_date(layout) -> None:  # type: ignore[no-untyped-def]
+    docs = layout.documents
+    by_source = {source: [d for d in docs if d.date_source == source] for source in ("signature", "table", "url")}
+    # the text and the tables come first; the page's own date fills in only what they leave open
+    assert all(d.publish_date in _url_dates(d.source_url) for d in by_source["url"])
+    assert sum(1 for d in docs if d.publish_date) >= 80
+    jiangsu = next(d for d in docs if d.source_url == "https://news.bjx.com.cn/html/20221017/1261324.shtml")
+    assert (jiangsu.publish_date, jiangsu.date_source) == ("2022-10-17", "url")
