@@ -1,5 +1,5 @@
 """Benchmark: requests made and wall time for a full scrape of every source over the offline mirror,
-then for a second run with nothing new (conditional GETs: no detail page should be downloaded again).
+then for a second run with nothing new (list pages only: no detail page should be requested again).
 
     .venv/bin/python bench/scrape_mirror.py [--rate-limit 0]
 

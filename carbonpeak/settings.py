@@ -32,6 +32,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CARBONPEAK_MAX_BODY_BYTES": ("52428800", "larger responses are refused"),
     "CARBONPEAK_MAX_ROW_DROP": ("0.2", "refuse a load whose row count falls more than this below the published one"),
     "CARBONPEAK_FRESHNESS_DAYS": ("14", "alert when a source has brought nothing new for this many days"),
+    "CARBONPEAK_RECHECK_DAYS": ("7", "re-request a page its list shows unchanged after this many days (0: every run)"),
     "CARBONPEAK_SMTP_HOST": ("", "SMTP server for alerts; empty disables e-mail"),
     "CARBONPEAK_SMTP_PORT": ("25", ""),
     "CARBONPEAK_SMTP_USER": ("", ""),
@@ -100,6 +101,7 @@ class Settings:
     max_body_bytes: int = 50 * 1024 * 1024
     max_row_drop: float = 0.2
     freshness_days: float = 14.0
+    recheck_days: float = 7.0
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     # Fixed layout below data_dir; see README "Where things live".
@@ -193,6 +195,7 @@ class Settings:
             max_body_bytes=int(_env("CARBONPEAK_MAX_BODY_BYTES") or 50 * 1024 * 1024),
             max_row_drop=float(_env("CARBONPEAK_MAX_ROW_DROP") or 0.2),
             freshness_days=float(_env("CARBONPEAK_FRESHNESS_DAYS") or 14),
+            recheck_days=float(_env("CARBONPEAK_RECHECK_DAYS") or 7),
             smtp=SmtpSettings(
                 host=_env("CARBONPEAK_SMTP_HOST"),
                 port=int(_env("CARBONPEAK_SMTP_PORT") or 25),

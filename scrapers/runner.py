@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -220,6 +220,10 @@ def scrape_source(
         for entry in in_scope:
             live_url = urls.to_live(entry.url)
             previous = known.get(live_url)
+            if (getattr(family, "LIST_SHOWS_REVISIONS", True) and not (previous or {}).get("retry_attachments")
+                    and listed_unchanged(previous, (entry.title, entry.date), settings.recheck_days)):
+                summary.unchanged += 1  # not even a conditional GET: the list says nothing changed
+                continue
             try:
                 landed, broken = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id, known,
                                                 urls)
@@ -229,6 +233,8 @@ def scrape_source(
                 summary.errors.append(f"{live_url}: {exc}")
                 log.warning("[%s] %s: %s", key, live_url, exc)
                 continue
+            if live_url in known:
+                mark_checked(known[live_url], (entry.title, entry.date))
             for attachment in broken:
                 summary.attachments_failed += 1
                 failed.append(attachment.url)
@@ -262,6 +268,24 @@ def scrape_source(
             failed_urls=tuple(failed),
         )
     return summary
+
+
+def listed_unchanged(known: Mapping[str, Any] | None, listed: tuple[str, str | None],
+                     recheck_days: float) -> bool:
+    """A known page whose list entry shows the (title, date) it had when the page was last checked, less
+    than `recheck_days` ago, is not requested at all: sites show a revision on the list (a new date or
+    title), and the periodic conditional GET catches one they do not. A page never checked this way (state
+    from before) is always requested."""
+    if not known or recheck_days <= 0 or not known.get("checked_at"):
+        return False
+    if (known.get("list_title"), known.get("list_date")) != listed:
+        return False
+    return datetime.now(UTC) - datetime.fromisoformat(str(known["checked_at"])) < timedelta(days=recheck_days)
+
+
+def mark_checked(known: dict[str, Any], listed: tuple[str, str | None]) -> None:
+    """Remember what the list showed of a page just requested, for `listed_unchanged` next run."""
+    known.update(list_title=listed[0], list_date=listed[1], checked_at=_now())
 
 
 def _check_complete(response: Response) -> None:

@@ -43,6 +43,11 @@ class ParsedPart:
     page_range: str | None
 
 
+# The "list" is the configured file itself, so it cannot show a new edition: the runner asks for the file
+# (a conditional GET) on every run.
+LIST_SHOWS_REVISIONS = False
+
+
 def discover(fetch: Fetch, source: SourceConfig, base_url: str) -> list[ListEntry]:
     """The file is the list: one entry, nothing fetched here."""
     path = "/" + str(source.param("file_path")).lstrip("/")

@@ -1,7 +1,9 @@
 """The statistics run: fetch (conditional where the site allows), save raw bytes, parse, land what changed.
 
 State (`state/<key>.json`): `http` — validators and raw path per fetched URL, so an unchanged list or
-page is answered 304 and read back from the raw store; `observations` — a fingerprint per observation id
+page is answered 304 and read back from the raw store (and, for a release page, the title and date its
+list entry showed when it was last checked: a release the list still shows so is not requested again
+until `recheck_days` have passed); `observations` — a fingerprint per observation id
 (value, unit, quote, URL, title, date), so only new or changed figures are landed; `pages` — the
 observation ids each release page gave, so a page that did not change counts its figures as unchanged.
 A discovery failure (catalogue, list, a missing indicator name) stops the run at once; a release that
@@ -26,7 +28,16 @@ from scrapers.http import FetchError, PoliteSession, Response, Validators
 from scrapers.parsing import decode_html
 from scrapers.rawstore import RawStore
 from scrapers.registry import SourceConfig
-from scrapers.runner import ScrapeError, ScrapeSummary, _Urls, effective_base_url, land_and_remember, make_session
+from scrapers.runner import (
+    ScrapeError,
+    ScrapeSummary,
+    _Urls,
+    effective_base_url,
+    land_and_remember,
+    listed_unchanged,
+    make_session,
+    mark_checked,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +92,10 @@ class Observation:
 class Task:
     url: str  # live URL of the release or table, for error messages
     run: Callable[[], tuple[Fetched, list[Observation]]]
+    # What the list showed of a release page (title, date), so a release the list shows unchanged is not
+    # requested again before the recheck period (as for documents); None for API queries, which no list
+    # describes and which are asked every run.
+    listed: tuple[str, str | None] | None = None
 
 
 def _now() -> str:
@@ -173,6 +188,10 @@ def scrape_statistics(
             raise ScrapeError(key, urls.to_live(exc.url), f"catalogue or list failed: {exc.reason}") from exc
         records: list[StatisticRecord] = []
         for task in tasks:
+            if task.listed is not None and listed_unchanged(client.cache.get(task.url), task.listed,
+                                                            settings.recheck_days):
+                summary.unchanged += len(state["pages"].get(task.url, []))
+                continue
             try:
                 fetched, observations = task.run()
             except (FetchError, ValueError) as exc:  # StatisticsError is a ValueError
@@ -181,6 +200,8 @@ def scrape_statistics(
                 client.forget(task.url)
                 log.warning("[%s] %s: %s", key, task.url, exc)
                 continue
+            if task.listed is not None and fetched.url in client.cache:
+                mark_checked(client.cache[fetched.url], task.listed)
             if not fetched.modified:
                 summary.unchanged += len(state["pages"].get(fetched.url, []))
                 continue

@@ -122,7 +122,7 @@ def discover(client: Client, source: SourceConfig) -> list[Task]:
         fetch_url = client.url(live_url)
         if not fetch_url.startswith(client.urls.effective + "/"):
             continue  # off-site link
-        tasks.append(Task(live_url, _runner(client, fetch_url, title, day, indicators)))
+        tasks.append(Task(live_url, _runner(client, fetch_url, title, day, indicators), listed=(title, day)))
     return tasks
 
 

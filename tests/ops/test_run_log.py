@@ -50,7 +50,9 @@ def test_every_source_and_stage_of_a_run_is_logged(two_runs: tuple[Settings, Mir
     assert jiaxing.requests == 6 and jiaxing.bytes and jiaxing.seconds is not None
     again = events[(second, "source", "jiaxing_fgw")]
     assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
-    assert again.bytes is not None and again.bytes < jiaxing.bytes  # conditional GETs: 304s, no bodies
+    # The list shows both articles unchanged, so no detail page is requested: list pages only.
+    assert again.requests is not None and again.requests < jiaxing.requests
+    assert again.bytes is not None and again.bytes < jiaxing.bytes
 
 
 def test_the_run_log_is_queryable_in_the_warehouse(two_runs: tuple[Settings, Mirror, Inbox, list[str]]) -> None:

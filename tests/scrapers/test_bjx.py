@@ -73,11 +73,14 @@ def test_two_article_bodies_fail_closed(mirror: Mirror, mirror_settings: Setting
         scrape_source("bjx_guangfu", mirror_settings, "run1")
 
 
-def test_a_second_run_downloads_no_article_again(mirror: Mirror, mirror_settings: Settings) -> None:
+def test_a_second_run_requests_no_article_again(mirror: Mirror, mirror_settings: Settings) -> None:
     scrape_source("bjx_guangfu", mirror_settings, "run1")
     mirror.clear_log()
     summary = scrape_source("bjx_guangfu", mirror_settings, "run2")
     assert (summary.new, summary.changed, summary.unchanged, summary.landing_file) == (0, 0, 1, None)
+    assert [r.path for r in mirror.requests(HOST) if r.path.startswith("/news/")] == []  # the list said enough
+    # once the recheck period is over, one conditional GET finds the article unchanged
+    scrape_source("bjx_guangfu", mirror_settings.with_(recheck_days=0), "run3")
     assert articles_downloaded(mirror) == 0 and mirror.requests(HOST, status=304)
 
 

@@ -146,9 +146,12 @@ def test_a_second_run_downloads_no_post_again(mirror: Mirror, mirror_settings: S
     for key, host in (("gd_gkmlpt", GD), ("zhanjiang_jrj", ZJ)):
         summary = scrape_source(key, mirror_settings, "run2")
         assert (summary.new, summary.changed, summary.unchanged) == (0, 0, summary.listed)
+        assert [r.path for r in mirror.requests(host) if "/gkmlpt/content/" in r.path] == []
+        assert summary.landing_file is None
+        # after the recheck period, one conditional GET per post finds it unchanged
+        scrape_source(key, mirror_settings.with_(recheck_days=0), "run3")
         assert posts_downloaded(mirror, host) == 0
         assert [r for r in mirror.requests(host, status=304) if "/gkmlpt/content/" in r.path]
-        assert summary.landing_file is None
 
 
 def test_categories_must_be_catids(tmp_path: Path) -> None:

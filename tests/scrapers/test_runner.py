@@ -131,20 +131,28 @@ def test_gbk_page_decodes_to_the_right_chinese(mirror: Mirror, mirror_settings: 
     assert str(row["body_text"]).startswith("海宁市“十四五”节能减排\n综合工作实施方案\n（征求意见稿）")
 
 
-def test_second_run_downloads_no_detail_page_and_lands_nothing(
-    mirror: Mirror, mirror_settings: Settings
+def detail_requests(mirror: Mirror, host: str) -> list[str]:
+    return [r.path for r in mirror.requests(host) if r.path.startswith(("/art/", "/hdjl/yjzj/2"))]
+
+
+@pytest.mark.parametrize("recheck_days", [7.0, 0.0], ids=["within-recheck-period", "recheck-due"])
+def test_a_run_with_nothing_new_lands_nothing(
+    mirror: Mirror, mirror_settings: Settings, recheck_days: float
 ) -> None:
     for key in ("jiaxing_fgw", "haining_gov"):
         scrape_source(key, mirror_settings, "run1")
     mirror.clear_log()
     for key, host in (("jiaxing_fgw", HANWEB_HOST), ("haining_gov", TRS_HOST)):
-        summary = scrape_source(key, mirror_settings, "run2")
-        assert summary.new == summary.changed == 0
-        assert summary.unchanged == summary.listed
+        summary = scrape_source(key, mirror_settings.with_(recheck_days=recheck_days), "run2")
+        assert (summary.new, summary.changed, summary.unchanged) == (0, 0, summary.listed)
         assert summary.landing_file is None
-        assert detail_downloads(mirror, host) == 0
-        assert mirror.requests(host, status=304)  # asked, and was told nothing changed
         assert not (mirror_settings.landing_dir / "documents" / key / "run2.jsonl").exists()
+        assert mirror.requests(host)  # the list pages were read
+        if recheck_days:
+            assert detail_requests(mirror, host) == []  # the list shows nothing new: not even a conditional GET
+        else:
+            assert detail_downloads(mirror, host) == 0
+            assert mirror.requests(host, status=304)  # asked, and was told nothing changed
 
 
 def test_changed_document_lands_as_a_new_version(mirror: Mirror, mirror_settings: Settings) -> None:
@@ -152,14 +160,37 @@ def test_changed_document_lands_as_a_new_version(mirror: Mirror, mirror_settings
     name = "000_c024b4ef5c96c6e7.txt"
     revised = corpus_text(name).replace("2023年5月5日", "2023年5月6日")
     mirror.replace_text(name, revised)
-    summary = scrape_source("jiaxing_fgw", mirror_settings, "run2")
+    # a silent edit (the list shows the same title and date) waits for the recheck period …
+    quiet = scrape_source("jiaxing_fgw", mirror_settings, "run2")
+    assert (quiet.new, quiet.changed, quiet.unchanged) == (0, 0, 2)
+    # … whose conditional GET then finds it
+    summary = scrape_source("jiaxing_fgw", mirror_settings.with_(recheck_days=0), "run3")
     assert (summary.new, summary.changed, summary.unchanged) == (0, 1, 1)
     rows = landed(mirror_settings, "jiaxing_fgw")
     (first,) = [r for r in rows if r["run_id"] == "run1" and "59023456" in str(r["url"])]
-    (second,) = [r for r in landed(mirror_settings, "jiaxing_fgw") if r["run_id"] == "run2"]
+    (second,) = [r for r in landed(mirror_settings, "jiaxing_fgw") if r["run_id"] == "run3"]
     assert second["document_id"] == first["document_id"]
     assert second["version_hash"] != first["version_hash"]
     assert second["body_text"] == revised
+
+
+def test_a_revision_the_list_shows_is_fetched_at_once(mirror: Mirror, mirror_settings: Settings) -> None:
+    """The site republishes the plan under a new list title (征求意见稿 → 正式稿): the next run asks for
+    the page straight away, without waiting for the recheck period, and lands the new version."""
+    scrape_source("haining_gov", mirror_settings, "run1")
+    listing = "/hdjl/yjzj/index_1.html"
+    served = mirror.sites[TRS_HOST].files[listing]
+    old_title, new_title = "（征求意见稿）", "（正式稿）"
+    mirror.set_page(TRS_HOST, listing, served.body.replace(old_title.encode("gbk"), new_title.encode("gbk")),
+                    served.content_type)
+    name = "002_c46747e1f312a09b.txt"
+    mirror.replace_text(name, corpus_text(name).replace(old_title, new_title, 1))
+    mirror.clear_log()
+    summary = scrape_source("haining_gov", mirror_settings, "run2")
+    assert (summary.new, summary.changed) == (0, 1)
+    assert detail_downloads(mirror, TRS_HOST) == 1
+    (second,) = [r for r in landed(mirror_settings, "haining_gov") if r["run_id"] == "run2"]
+    assert new_title in str(second["body_text"])
 
 
 def test_redesigned_list_page_names_source_url_and_selector(

@@ -90,8 +90,28 @@ def test_nea_lands_every_served_row_and_a_second_run_downloads_nothing(
     second = scrape_source("nea_ghs", mirror_settings, "run2")
     assert (second.new, second.changed, second.unchanged, second.landing_file) == (0, 0, 9, None)
     fetched = [r for r in mirror.requests(NEA_HOST) if r.path != "/robots.txt"]
-    assert len(fetched) == 2 + 5  # column page, list JSON, five release pages
-    assert all(r.status == 304 for r in fetched)
+    # The list shows every release as before: column page and list JSON only, both answered 304.
+    assert len(fetched) == 2 and all(r.status == 304 for r in fetched)
+
+    mirror.clear_log()  # after the recheck period each release page gets a conditional GET
+    third = scrape_source("nea_ghs", mirror_settings.with_(recheck_days=0), "run3")
+    assert (third.new, third.changed, third.unchanged, third.landing_file) == (0, 0, 9, None)
+    fetched = [r for r in mirror.requests(NEA_HOST) if r.path != "/robots.txt"]
+    assert len(fetched) == 2 + 5 and all(r.status == 304 for r in fetched)  # five release pages
+
+
+def test_nea_asks_at_once_for_a_release_the_list_shows_redated(mirror: Mirror, mirror_settings: Settings) -> None:
+    scrape_source("nea_ghs", mirror_settings, "run1")
+    (list_path,) = [p for p in mirror.sites[NEA_HOST].files if re.search(r"/ds_[^/]+\.json$", p)]
+    listing = json.loads(mirror.sites[NEA_HOST].files[list_path].body)
+    redated = listing["datasource"][0]
+    redated["publishTime"] = "2099-01-01 00:00:00"  # the site re-dated one release
+    mirror.set_page(NEA_HOST, list_path, json.dumps(listing, ensure_ascii=False).encode("utf-8"), "application/json")
+    mirror.clear_log()
+    scrape_source("nea_ghs", mirror_settings, "run2")
+    column = list_path.rsplit("/", 1)[0] + "/"
+    asked = [r.path for r in mirror.requests(NEA_HOST) if r.path not in ("/robots.txt", column, list_path)]
+    assert asked == [redated["publishUrl"]]  # that release only, not the four the list shows as before
 
 
 def test_a_missing_indicator_name_fails_naming_source_url_and_name(
