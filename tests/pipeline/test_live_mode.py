@@ -35,6 +35,23 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
+def haining_registry(tmp_path: Path, base_url: str, keywords: str = "") -> Path:
+    """A one-source registry whose 海宁 "real site" is `base_url` (the loopback mirror)."""
+    registry = tmp_path / "sources.toml"
+    registry.write_text(f"""
+[sources.haining_gov]
+name = "海宁市人民政府"
+jurisdiction = "海宁市"
+region_code = "330481"
+family = "trs"
+base_url = "{base_url}"
+{keywords}
+[sources.haining_gov.params]
+column_path = "/hdjl/yjzj/"
+""", encoding="utf-8")
+    return registry
+
+
 @pytest.mark.parametrize("command", ["scrape", "run"])
 def test_mirror_and_live_exclude_each_other(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
@@ -75,19 +92,7 @@ def test_live_scrapes_the_registry_base_urls(env: pytest.MonkeyPatch, mirror: Mi
     """A registry whose 海宁 entry's real site is the loopback mirror: --live scrapes it as it stands,
     attachments included (they are on the source's own host), with the contact in the User-Agent."""
     base = mirror.base_urls["www.haining.gov.cn"]
-    registry = tmp_path / "sources.toml"
-    registry.write_text(f"""
-[sources.haining_gov]
-name = "海宁市人民政府"
-jurisdiction = "海宁市"
-region_code = "330481"
-family = "trs"
-base_url = "{base}"
-keywords = ["节能"]
-[sources.haining_gov.params]
-column_path = "/hdjl/yjzj/"
-""", encoding="utf-8")
-    env.setenv("CARBONPEAK_SOURCES", str(registry))
+    env.setenv("CARBONPEAK_SOURCES", str(haining_registry(tmp_path, base, keywords='keywords = ["节能"]')))
     env.setenv("CARBONPEAK_CONTACT", CONTACT)
     env.setenv("CARBONPEAK_RATE_LIMIT", "50")
     assert main(["scrape", "--live"]) == 0, capsys.readouterr().err
@@ -104,19 +109,7 @@ def test_the_nightly_scrape_refuses_an_unfit_live_configuration(env: pytest.Monk
     request that slipped through would show up in the mirror's log instead of leaving the machine."""
     from carbonpeak import pipeline
 
-    base = mirror.base_urls["www.haining.gov.cn"]
-    registry = tmp_path / "sources.toml"
-    registry.write_text(f"""
-[sources.haining_gov]
-name = "海宁市人民政府"
-jurisdiction = "海宁市"
-region_code = "330481"
-family = "trs"
-base_url = "{base}"
-[sources.haining_gov.params]
-column_path = "/hdjl/yjzj/"
-""", encoding="utf-8")
-    env.setenv("CARBONPEAK_SOURCES", str(registry))
+    env.setenv("CARBONPEAK_SOURCES", str(haining_registry(tmp_path, mirror.base_urls["www.haining.gov.cn"])))
     settings = Settings.from_env()
     before = len(mirror.log)
     with pytest.raises(LiveModeError, match=r"CARBONPEAK_CONTACT is 'carbonpeak@example\.org'"):
