@@ -41,6 +41,15 @@ def _title_zone(norm: str, title: str | None) -> str:
     """
     ends = [i for i in (norm.find("\n", 0, 160), norm.find("。", 0, 160)) if i >= 0]
     first_line = norm[:min(ends, default=160)]
+    # A PDF's title block: short lines above the first sentence (附件1 / the title / the issuer / the date).
+    lines = norm[:400].split("\n")
+    block: list[str] = []
+    for line in lines[1:6]:
+        if len(line) > 60 or "。" in line or "，" in line:
+            break
+        block.append(line)
+    if len(first_line) <= 12:
+        first_line = "\n".join([first_line, *block])
     quoted = _TITLE_IN_TEXT.search(norm, 0, 600)
     return "\n".join(part for part in (title or "", first_line, quoted.group(1) if quoted else "") if part)
 

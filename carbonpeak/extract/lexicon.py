@@ -46,7 +46,7 @@ MENTION = re.compile(
     r"(?P<pct>百分之)?(?P<num>" + NUM_RE + r")"
     r"(?:\s?(?:-|~|—|–|至|到)\s?(?P<num2>" + NUM_RE + r"))?"
     r" ?(?P<unit>" + UNIT_RE + r")?"
-    r"(?P<suf>及以上|及以下|以上|以下|以内|左右|之内)?"
+    r"(?P<suf>及以上|及以下|以上|以下|以内|左右|之内|\+(?![\d.]))?"
 )
 
 # Chinese-numeral forms that plans use for targets: 百分之二十, 三个百分点.

@@ -49,7 +49,11 @@ _BASELINE = re.compile(
 # "比“十三五”初期提高1个等级" measures against a past period: a baseline, not a past statistic.
 _PAST = re.compile(
     r"(?<![比较])(?<!比“)(?<!较“)十[一二三]五|截至|截止|已经|已累计|已达|已建成|已完成|同比(?:增长|下降)"
+    r"|(?:出台|完成|建成|实现|达到|形成|创建|培育|认定)了"
 )
+# Top-level headings of a plan's review part: what it reports there is history, not a goal.
+_TOP_HEADING = re.compile(r"(?:^|\n)[一二三四五六七八九十]{1,2}、([^\n]{0,30})")
+_REVIEW_HEADING = re.compile(r"发展基础|发展现状|现状|基础与形势|回顾|成效|成就|取得的进展")
 # Scope thresholds written in measure units: "年综合能耗1000吨标准煤以上企业", "6000千瓦以上火电".
 _SCOPE_AFTER = re.compile(
     r"(?:及以上|以上|以下)?(?:的)?(?:[市省区县]?重点)?(?:高耗能)?(?:企业|项目|单位|用户|城市|园区|数据中心|机组|锅炉|火电|"
@@ -91,7 +95,7 @@ _FUNDING_AFTER = re.compile(r"(?:的)?(?:补助|补贴|奖励|资助|贴息|奖�
 # A measure naming the size of a plant, unit or product, not a goal: "永城市400MW风电项目",
 # "66万千瓦高硫无烟煤示范机组建设", "3MW以上主轴轴承".
 _PROJECT_AFTER = re.compile(
-    r"(?:及以上|以上|级)?[^，。；、,;：:\d]{0,10}?(?:项目|机组|电站|工程|风电场|轴承|叶片|系统|装置|生产线|锅炉)"
+    r"(?:及以上|以上|级)?[^，。；、,;：:\d]{0,10}?(?:项目|机组|电站|工程|风电场|轴承|叶片|系统|装置|生产线|锅炉|产业园)"
     r"(?![^，。；,;]{0,6}?(?:达到|达|为|占|比例|比重|规模|容量|总量))"
 )
 # Places and leaders that name no indicator: "永城市", "攸县等", "其中海口市、".
@@ -132,7 +136,21 @@ _STANDARD_VERB = re.compile(r"(?:全面|全部|均|率先)?(?:执行|达到|实�
 _STANDARD_NOTE = "a design standard named by its energy saving; borderline rule-like ratio, kept"
 # Savings are decreases ("工业和通信业实现节能8.35万吨标准煤"); an indicator led by a change verb with the
 # amount after it is that change ("增加系统调峰能力47万千瓦").
-_SAVING = re.compile(r"^(?:淘汰|压减|节约|削减|报废|减少|降低)|(?:节能|节电|节煤|节约用能|节约能源)$")
+_SAVING = re.compile(
+    r"^(?:淘汰|压减|节约|削减|报废|减少|降低|(?:整合|关停|关闭)?退出)|(?:节能|节电|节煤|节约用能|节约能源)$"
+)
+# Subsidy rules: "对…的，按照每吨标准煤500元的标准补助": every number in such a sentence is a condition or a rate.
+_SUBSIDY_RULE = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十\d]+[)）.．、]?)?对[^。；]*?(?:补助|奖励|补贴|贴息|资助|奖补)"
+)
+# The size of a fund or a credit line: "100亿元市级企业技术改造基金", "总规模20亿元的担保贷款额度".
+_FUND_AFTER = re.compile(r"[^，。；、\d]{0,12}?(?:基金|专项资金|资金池|担保|贷款额度|授信)")
+# An attribute of a set just counted: "重点技改项目108项，总投资1422亿元", "启动104家总投资60亿元…".
+_SET_ATTRIBUTE = re.compile(r"(?:\d+(?:\.\d+)?[项个家座]，?|^)总投资(?:额)?(?:约|达|超过)?$")
+# Geography, not goals: "陆域面积合计11293平方公里".
+_AREA_FACT = re.compile(r"(?:陆域|海域|国土|行政区域|辖区|区域|土地)(?:总)?面积(?:合计|共|约|为)?$")
+# A quantity for each unit of something: "按照每户100平方米", "每吨标准煤500元".
+_PER_EACH = re.compile(r"每(?:户|座|台|吨|家|个|辆|套|千瓦|平方米|人|年)(?:标准煤)?(?:按)?$")
 _LEADING_INCREASE = re.compile(r"^(?:[^，,。\d]{1,4}后)?(?:增加|增强)(?!值)")
 # "以“率先实现碳达峰碳中和…”为主题的省级可持续发展创新示范区": the theme is no part of the counted thing.
 _THEME = re.compile(r"^以.{1,60}?为(?:主题|重点|核心|主体|特色|引领)的")
@@ -185,6 +203,13 @@ def _year_of(m: re.Match[str]) -> tuple[int, str]:
     if to.startswith("截"):
         return y, "past"
     return y, ("to" if to else "bare")
+
+
+def _in_review(norm: str, pos: int) -> bool:
+    """Whether `pos` lies in a part headed 一、发展基础 / 发展现状 / 工作回顾 (a review of the last period)."""
+    heads = list(_TOP_HEADING.finditer(norm, max(0, pos - 6000), pos))
+    head = heads[-1] if heads else None
+    return head is not None and _REVIEW_HEADING.search(head.group(1)) is not None
 
 
 def _governing_year(idx: _Index, lo: int, hi: int) -> tuple[int, str, re.Match[str]] | None:
@@ -504,6 +529,17 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         return []  # a size class: "办理货车通行证的4.5吨以下物流配送车辆"
     if _FORECAST.search(list_clause):
         return []  # a forecast, not a commitment: "预计“十四五”期间60%左右的能源需从省外引入"
+    line0 = max(s0, norm.rfind("\n", 0, start) + 1)
+    if _SUBSIDY_RULE.match(norm[line0:min(len(norm), line0 + 400)]):
+        return []  # a subsidy rule's conditions and rates
+    if unit.endswith("元") and _FUND_AFTER.match(norm, end):
+        return []  # the size of a fund or credit line
+    if unit.endswith("元") and _SET_ATTRIBUTE.search(norm[max(c0 - 8, s0):start]):
+        return []  # the total investment of a set of projects just counted
+    if kind == "measure" and _AREA_FACT.search(prefix):
+        return []  # the area of the jurisdiction
+    if _PER_EACH.search(prefix):
+        return []  # a quantity per household, per tonne
     if _PER_UNIT.search(prefix):
         return []  # a rule for each one: "新建组团面积每个不超过50平方公里", "每个县(区)布局不超过2家…企业"
     if _FUNDING_AFTER.match(after) or ((kind == "pct" or unit.endswith("元")) and _FUNDING_BEFORE.search(prefix)):
@@ -642,7 +678,7 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         return []
 
     direction, comparator = VERBS.get(verb, ("reach", None))
-    if suf in ("以上", "及以上"):
+    if suf in ("以上", "及以上", "+"):
         comparator = ">="
     elif suf in ("以下", "以内", "之内", "及以下"):
         comparator = "<="
@@ -692,6 +728,11 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
                 years = [listed[list_pos]] if list_len == len(listed) else listed
     if not years:
         years = [target_year] if target_year is not None else [None]  # type: ignore[list-item]
+    # A year at or before a period plan's base year (2020 in a 十四五 plan) reports what was done.
+    if ctx.period in PERIODS and all(y is not None and y <= PERIODS[ctx.period][1] for y in years):
+        return []
+    if year_kind != "to" and _in_review(norm, start):
+        return []
 
     # An amount added over a plan period ("十四五"期间新增光伏装机容量2.2万千瓦) is an increase, as is new
     # capacity; an annual plan's 新增 is that year's level of work.

@@ -1,9 +1,11 @@
 """Table rules: indicator tables in scraped documents.
 
-Two layouts occur: pipe tables, one cell per line ending in " |" (序号 | 指标名称 | 单位 | 指标值 | …),
-and tab tables, rows separated by blank lines with one tab-indented line per cell (a cell may wrap
-onto an unindented line). A table row with a number in a target column becomes one record; the
-spans handled here are withheld from the body rules.
+Three layouts occur: pipe tables, one cell per line ending in " |"
+(序号 | 指标名称 | 单位 | 指标值 | …);
+tab tables, rows separated by blank lines with one tab-indented line per cell (a cell may wrap onto an
+unindented line); and row tables, one row per line with cells separated by " | " (the PDF text layer's
+tables, header rows first, a header cell that spans columns repeated over each). A table row with a number
+in a target column becomes one record; the spans handled here are withheld from the body rules.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ _TARGET_COL = re.compile(r"目标|指标值|预期|规划值|(?:19|20)\d{2}年")
 _NOT_TARGET_COL = re.compile(r"实际|现状|基期|基准|变化|幅度|责任|牵头|单位|序号|备注|完成情况")
 _REGION_COL = re.compile(r"^(?:镇|街道|县|市|区|地区|区域|乡镇)|（街道）|（市、区）")
 _DECREASE = re.compile(r"降低|下降|减少|削减|压减|淘汰|节约")
-_INCREASE_NAME = re.compile(r"增长|增速|增幅")
+_INCREASE_NAME = re.compile(r"增长|增速|增幅|比增|同比增")
+# Rows that stand for the whole jurisdiction of the document (合计 of a per-city table).
+_TOTAL_ROW = re.compile(r"^(?:合计|总计|全市|全省|全区|全县|全自治区|全市合计|全省合计)$")
+# A unit written in a column header: 总量（亿元）, 比增（%）.
+_HEADER_UNIT = re.compile(r"[（(]([^()（）\d]{1,6})[)）]$")
 
 
 @dataclass
@@ -46,6 +52,10 @@ def table_candidates(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[
         handled += h
     if "\n\t" in norm:
         c, h = _tab_tables(norm, ctx)
+        cands += c
+        handled += h
+    if " | " in norm:
+        c, h = _row_tables(norm, ctx)
         cands += c
         handled += h
     handled.sort()
@@ -230,6 +240,25 @@ def _is_data_row(row: list[_Cell]) -> bool:
     return len(row) >= 2 and any(re.search(r"\d", c.text) and not _YEAR.search(c.text) for c in row[1:])
 
 
+def _past_year(ctx: DocContext) -> int | None:
+    """The last year whose figures a plan reports as facts: its base year (十四五 → 2020), the year before an
+    annual plan's, else the year before publication."""
+    if ctx.period in PERIODS:
+        return PERIODS[ctx.period][1]
+    if ctx.period == "annual" and ctx.default_year:
+        return ctx.default_year - 1
+    return ctx.ref_year - 1 if ctx.ref_year else None
+
+
+def _is_value_col(label: str, ctx: DocContext) -> bool:
+    if not _TARGET_COL.search(label) or _NOT_TARGET_COL.search(label):
+        return False
+    past = _past_year(ctx)
+    years = [int(y) for y in _YEAR.findall(label)]
+    # 2020年装机 in a 十四五 plan's table is the starting point, not a target.
+    return not (years and past is not None and max(years) <= past and not re.search(r"目标|预期", label))
+
+
 def _tab_table(rows: list[list[_Cell]], title: str, ctx: DocContext) -> list[Candidate]:
     header_rows: list[list[_Cell]] = []
     for row in rows:
@@ -245,37 +274,88 @@ def _tab_table(rows: list[list[_Cell]], title: str, ctx: DocContext) -> list[Can
             continue
         for i, c in enumerate(hr[:width]):
             labels[i] += c.text
-    value_cols = [i for i, h in enumerate(labels) if i > 0 and _TARGET_COL.search(h) and not _NOT_TARGET_COL.search(h)]
+    region_col = next((i for i, h in enumerate(labels[:2]) if h and _REGION_COL.search(h)), None)
+    value_cols = [i for i, h in enumerate(labels) if i > (region_col or 0) and _is_value_col(h, ctx)]
     unit_cols = [i for i, h in enumerate(labels) if h.startswith("单位")]
     if not value_cols:
         return []
     unit_line = re.search(r"单位[：:]\s*([^\s\n]+)", title)
     table_unit = unit_line.group(1) if unit_line else ""
-    first_col = labels[0] if labels else ""
-    region_rows = bool(_REGION_COL.search(first_col))
     title_name = title.strip().split("\n")
     title_name = [t for t in title_name if t and not t.startswith("单位") and not re.fullmatch(r"附件\d*", t)]
-    title_core = re.sub(r"“?十[四五六]五”?|各镇（街道）|各县（市、区）|各地", "", title_name[-1] if title_name else "")
-    title_core = title_core.removesuffix("目标")
+    title_core = re.sub(r"^(?:表|附表|附件)\s*\d+[.．:：]?\s*|^(?:19|20)\d{2}年(?:度)?|“?十[四五六]五”?|"
+                        r"各(?:镇（街道）|县（市、区）|县（市）区|县（市）|地市|地区|市|地)|"
+                        + (re.escape(ctx.region) if ctx.region else "^$"),
+                        "", title_name[-1] if title_name else "")
+    title_core = re.sub(r"(?:预期|发展)?目标$|发展$", "", title_core)
     cands: list[Candidate] = []
     sector: str | None = None
+    name_col = region_col if region_col is not None else 0
     for row in rows[len(header_rows):]:
         if len(row) == 1:
             sector = row[0].text or sector  # section rows such as 能源 / 工业 / 建筑
             continue
-        if not _is_data_row(row):
+        if not _is_data_row(row) or len(row) <= name_col:
             continue
         unit = row[unit_cols[0]].text if unit_cols and len(row) > unit_cols[0] else table_unit
         for vc in value_cols:
             if vc >= len(row):
                 continue
             year, base = _table_year(title, labels[vc], ctx)
-            if region_rows:
+            col_unit = unit
+            if m := _HEADER_UNIT.search(labels[vc]):
+                col_unit = m.group(1)
+            if region_col is not None:
                 col_name = header_rows[-1][vc].text if vc < len(header_rows[-1]) else labels[vc]
-                rec = _record(row[0], row[vc], unit, year, base, ctx, region=row[0].text,
+                col_name = _HEADER_UNIT.sub("", re.sub(r"^(?:19|20)\d{2}年", "", col_name))
+                place = row[region_col].text
+                region = ctx.region if _TOTAL_ROW.match(place) else place
+                rec = _record(row[region_col], row[vc], col_unit, year, base, ctx, region=region,
                               indicator=title_core + col_name, title=title)
             else:
-                rec = _record(row[0], row[vc], unit, year, base, ctx, title=title, sector=sector)
+                rec = _record(row[0], row[vc], col_unit, year, base, ctx, title=title, sector=sector)
+            if rec and rec.baseline_year is None and rec.direction == "increase" and rec.unit == "%" and year \
+                    and re.search(r"比增|同比", rec.indicator):
+                rec.baseline_year = year - 1
             if rec:
                 cands.append(rec)
     return cands
+
+
+# --- row tables ----------------------------------------------------------------------------------
+
+_ROW_LINE = re.compile(r"^[^\n]* \| [^\n]*$|^\d{1,3}$", re.M)
+
+
+def _row_tables(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    cands: list[Candidate] = []
+    handled: list[tuple[int, int]] = []
+    runs: list[list[re.Match[str]]] = []
+    for m in _ROW_LINE.finditer(norm):
+        if runs and m.start() == runs[-1][-1].end() + 1:
+            runs[-1].append(m)
+        elif " | " in m.group():
+            runs.append([m])
+    for run in runs:
+        while run and " | " not in run[-1].group():
+            run.pop()
+        if len(run) < 2:
+            continue
+        rows: list[list[_Cell]] = []
+        for m in run:
+            cells: list[_Cell] = []
+            pos = m.start()
+            for part in m.group().split(" | "):
+                lead = len(part) - len(part.lstrip())
+                text = part.strip()
+                cells.append(_Cell(text, pos + lead, pos + lead + len(text)))
+                pos += len(part) + 3
+            rows.append(cells)
+        start = run[0].start()
+        title_lines = norm[max(0, norm.rfind("\n", 0, max(0, start - 1)) - 160):start].split("\n")
+        title = "\n".join(title_lines[-3:])
+        c = _tab_table(rows, title, ctx)
+        if c:
+            cands += c
+            handled.append((start, run[-1].end()))
+    return cands, handled
