@@ -58,6 +58,9 @@ def table_candidates(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[
         c, h = _row_tables(norm, ctx)
         cands += c
         handled += h
+    c, h = _column_tables(norm, ctx, handled)
+    cands += c
+    handled += h
     handled.sort()
     return cands, handled
 
@@ -116,7 +119,7 @@ def _record(name: _Cell, value_cell: _Cell, unit: str, year: int | None, base: i
     baseline = base if direction in ("increase", "decrease") and unit in ("%", "个百分点") else None
     num_end = value_cell.start + (value_cell.text.find(_fmt_num(value_cell.text)) + len(_fmt_num(value_cell.text)))
     return Candidate(
-        start=name.start, end=num_end, value=value, unit=unit, direction=direction, comparator=comparator,
+        start=min(name.start, value_cell.start), end=max(num_end, name.end), value=value, unit=unit, direction=direction, comparator=comparator,
         target_year=year, baseline_year=baseline, indicator=ind, region=region or ctx.region,
         sector=sector or sector_of(ind), from_table=True,
     )
@@ -359,3 +362,111 @@ def _row_tables(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[tuple
             cands += c
             handled.append((start, run[-1].end()))
     return cands, handled
+
+
+# --- column tables -------------------------------------------------------------------------------
+# Text layers that read a table column by column (pdfminer's, and texts saved from it) print the row
+# labels one per line, then each column's values, with the row numbers and headers scattered among them:
+# "嘉兴⏎舟山⏎宁波⏎3⏎4⏎5⏎合计⏎2020年装机⏎2025年装机⏎0⏎45⏎…". A stretch of short lines whose values
+# divide into whole columns, one value per row label, is read back into rows.
+
+_SHORT_LINE = re.compile(r"^[^\n\t。；;]{1,26}$")
+_VALUE_LINE = re.compile(r"^(?:[<>≥≤]?\d+(?:\.\d+)?%?|[/—\-－]{1,2})$")
+_TITLE_LINE = re.compile(r"^(?:表\s*\d|附表|附件|单位[：:]|注[：:]|资料来源)")
+_HEADER_LINE = re.compile(r"(?:19|20)\d{2}年|十[三四五六]五|序号|[（(][^）)]*[)）]|(?:种类|名称|目标|增量|总量|比增|指标|类别|项目)$")
+_SECTION_LINE = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+_TITLE_START = re.compile(r"^(?:表\s*\d|附表\s*\d|附件\s*\d)")
+_FIRST_COL_HEADER = re.compile(r"序号|地区|县|区|市|种类|名称|类别|项目|指标")
+
+
+def _column_tables(norm: str, ctx: DocContext, skip: list[tuple[int, int]]
+                   ) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    lines: list[_Cell] = []
+    pos = 0
+    for raw in norm.split("\n"):
+        text = raw.strip()
+        if text:
+            lead = len(raw) - len(raw.lstrip())
+            # A tab-indented cell belongs to a tab table; "\t" never starts a column-dump line.
+            lines.append(_Cell("\t" if raw.startswith("\t") else text, pos + lead, pos + lead + len(text)))
+        pos += len(raw) + 1
+    cands: list[Candidate] = []
+    handled: list[tuple[int, int]] = []
+    last_titles: list[_Cell] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        # A zone: short lines up to the next table title, section heading or sentence.
+        while j < len(lines) and _SHORT_LINE.match(lines[j].text) and " | " not in lines[j].text \
+                and not _SECTION_LINE.match(lines[j].text) and not (j > i and _TITLE_START.match(lines[j].text)) \
+                and not (j > i and lines[j].text.startswith("序号") and any(
+                    c.text == lines[j].text for c in lines[i:j])):  # the header repeated on the next page
+            j += 1
+        zone = lines[i:j]
+        titles = [c for c in zone if _TITLE_LINE.match(c.text)]
+        if titles:
+            last_titles = titles
+        elif zone and zone[0].text.startswith("序号"):
+            zone = last_titles + zone  # a table continued on a new page keeps its title
+        if sum(1 for c in zone if _VALUE_LINE.match(c.text)) >= 6 and not any(
+                a <= zone[0].start < b for a, b in skip):
+            c = _column_table(norm, zone, ctx)
+            if c:
+                cands += c
+                handled.append((zone[0].start, zone[-1].end))
+        i = max(j, i + 1)
+    return cands, handled
+
+
+def _serial(run: list[_Cell], n: int) -> bool:
+    """Row numbers printed as a column of their own: distinct whole numbers forming a range within 1..n+1."""
+    try:
+        nums = [int(c.text) for c in run]
+    except ValueError:
+        return False
+    return len(set(nums)) == len(nums) and max(nums) - min(nums) == len(nums) - 1 and max(nums) <= n + 1
+
+
+def _column_table(norm: str, zone: list[_Cell], ctx: DocContext) -> list[Candidate]:
+    titles = [c for c in zone if _TITLE_LINE.match(c.text)]
+    body = [c for c in zone if not _TITLE_LINE.match(c.text)]
+    labels = [c for c in body if not _VALUE_LINE.match(c.text) and not _HEADER_LINE.search(c.text)]
+    headers = [c for c in body if not _VALUE_LINE.match(c.text) and _HEADER_LINE.search(c.text)]
+    n = len(labels)
+    if n < 2 or not headers:
+        return []
+    runs: list[list[_Cell]] = []
+    for c in body:
+        if _VALUE_LINE.match(c.text):
+            if runs and runs[-1] and body.index(c) == body.index(runs[-1][-1]) + 1:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+    values: list[_Cell] = []
+    for run in runs:
+        if _serial(run, n):
+            continue
+        # Row numbers run straight into a column of values when nothing stands between them.
+        k = next((k for k in range(len(run) - 1, 1, -1)
+                  if _serial(run[:k], n) and run[0].text == "1" and (len(run) - k) % n == 0), 0)
+        values += run[k:]
+    if not values or len(values) % n:
+        return []
+    m = len(values) // n
+    col_headers = [h for h in headers if not _FIRST_COL_HEADER.fullmatch(h.text) and not h.text.startswith("序号")]
+    if len(col_headers) < m:
+        return []
+    spanning = "".join(h.text for h in col_headers[:-m] if re.search(r"目标|预期|(?:19|20)\d{2}年", h.text))
+    columns = col_headers[-m:]
+    first = next((h for h in headers if h not in columns and _FIRST_COL_HEADER.search(h.text)), None)
+    first_text = re.sub(r"^序号", "", first.text) if first else ""
+    header_row = [_Cell(first_text, first.start if first else 0, first.end if first else 0)]
+    header_row += [_Cell(spanning + h.text, h.start, h.end) for h in columns]
+    rows = [header_row]
+    for r, label in enumerate(labels):
+        rows.append([label, *(values[k * n + r] for k in range(m))])
+    title = "\n".join(c.text for c in titles)
+    if not title:
+        start = zone[0].start
+        title = "\n".join(norm[max(0, norm.rfind("\n", 0, max(0, start - 1)) - 160):start].split("\n")[-3:])
+    return _tab_table(rows, title, ctx)
