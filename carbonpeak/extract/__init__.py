@@ -146,6 +146,8 @@ def extract_targets(text: str, doc_id: str, *, region: str | None = None, title:
     body = body_candidates(prep.norm, ctx, handled)
     out: list[ExtractedTarget] = []
     for c in _dedupe(body + tables):
+        if ctx.regulation and c.target_year is None:
+            continue  # a condition or rate of a rule (see DocContext.regulation)
         qs, qe = prep.orig_span(c.start, c.end)
         canonical = to_canonical(c.value, c.unit)
         code = indicator_code(c.indicator, canonical[1] if canonical else None, c.direction)

@@ -26,8 +26,14 @@ class DocContext:
     default_year: int | None
     period: str | None  # "annual", "span", "十四五", "十五五" or None
     ref_year: int | None  # years before this one are past facts
+    # Rules, not plans (管理办法, 政策指引, 申报指南, 资金支持政策): their numbers are conditions and rates;
+    # only a number with its own deadline year is kept as a target.
+    regulation: bool = False
 
 
+_REGULATION = re.compile(
+    r"管理办法|暂行办法|实施细则|办法（试行）|政策指引|申报指南|资金支持政策|支持政策|认定办法|管理规定"
+)
 # The document's own title inside its text: the first 《…》 near the top (a compilation header, a news
 # repost naming the plan it reprints).
 _TITLE_IN_TEXT = re.compile(r"《([^《》\n]{2,120})》")
@@ -72,4 +78,5 @@ def doc_context(norm: str, *, region: str | None, title: str | None,
         ref_year = int(m.group(1))
     if region is None:
         region = infer_region(norm, title)
-    return DocContext(region, default_year, period, ref_year)
+    regulation = _REGULATION.search(head) is not None and period is None
+    return DocContext(region, default_year, period, ref_year, regulation)

@@ -119,7 +119,8 @@ def _record(name: _Cell, value_cell: _Cell, unit: str, year: int | None, base: i
     baseline = base if direction in ("increase", "decrease") and unit in ("%", "个百分点") else None
     num_end = value_cell.start + (value_cell.text.find(_fmt_num(value_cell.text)) + len(_fmt_num(value_cell.text)))
     return Candidate(
-        start=min(name.start, value_cell.start), end=max(num_end, name.end), value=value, unit=unit, direction=direction, comparator=comparator,
+        start=min(name.start, value_cell.start), end=max(num_end, name.end), value=value, unit=unit,
+        direction=direction, comparator=comparator,
         target_year=year, baseline_year=baseline, indicator=ind, region=region or ctx.region,
         sector=sector or sector_of(ind), from_table=True,
     )
@@ -373,7 +374,9 @@ def _row_tables(norm: str, ctx: DocContext) -> tuple[list[Candidate], list[tuple
 _SHORT_LINE = re.compile(r"^[^\n\t。；;]{1,26}$")
 _VALUE_LINE = re.compile(r"^(?:[<>≥≤]?\d+(?:\.\d+)?%?|[/—\-－]{1,2})$")
 _TITLE_LINE = re.compile(r"^(?:表\s*\d|附表|附件|单位[：:]|注[：:]|资料来源)")
-_HEADER_LINE = re.compile(r"(?:19|20)\d{2}年|十[三四五六]五|序号|[（(][^）)]*[)）]|(?:种类|名称|目标|增量|总量|比增|指标|类别|项目)$")
+_HEADER_LINE = re.compile(
+    r"(?:19|20)\d{2}年|十[三四五六]五|序号|[（(][^）)]*[)）]|(?:种类|名称|目标|增量|总量|比增|指标|类别|项目)$"
+)
 _SECTION_LINE = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 _TITLE_START = re.compile(r"^(?:表\s*\d|附表\s*\d|附件\s*\d)")
 _FIRST_COL_HEADER = re.compile(r"序号|地区|县|区|市|种类|名称|类别|项目|指标")
