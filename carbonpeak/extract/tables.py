@@ -316,6 +316,10 @@ def _tab_table(rows: list[list[_Cell]], title: str, ctx: DocContext) -> list[Can
                 region = ctx.region if _TOTAL_ROW.match(place) else place
                 rec = _record(row[region_col], row[vc], col_unit, year, base, ctx, region=region,
                               indicator=title_core + col_name, title=title)
+            elif not col_unit and (m := _HEADER_UNIT.search(row[0].text)):
+                # the unit written after the row's name: 城镇绿色建筑占新建建筑比重（%）
+                name = _Cell(_HEADER_UNIT.sub("", row[0].text), row[0].start, row[0].end)
+                rec = _record(name, row[vc], m.group(1), year, base, ctx, title=title, sector=sector)
             else:
                 rec = _record(row[0], row[vc], col_unit, year, base, ctx, title=title, sector=sector)
             if rec and rec.baseline_year is None and rec.direction == "increase" and rec.unit == "%" and year \

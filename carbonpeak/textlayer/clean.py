@@ -73,7 +73,8 @@ def _is_table(line: Line) -> bool:
 
 
 def _table_rows(lines: list[Line]) -> list[str]:
-    """A run of table lines as `a | b | c` rows, each cell placed in the column it stands over."""
+    """A run of table lines as `a | b | c` rows, each cell placed in the column it stands over. A first-column
+    label that wraps onto lines of its own (its values centred beside it) is joined back to its row."""
     cols: list[tuple[float, float]] = []  # column x ranges from the rows with the most cells
     widest = max(len(ln.cells) for ln in lines)
     for ln in lines:
@@ -82,10 +83,12 @@ def _table_rows(lines: list[Line]) -> list[str]:
                 cols = list(ln.cell_x)
             else:
                 cols = [(min(a0, b0), max(a1, b1)) for (a0, a1), (b0, b1) in zip(cols, ln.cell_x, strict=True)]
-    out: list[str] = []
+    rows: list[list[str]] = []
+    fragment: list[bool] = []  # a line holding only part of a first-column label
     for ln in lines:
         if len(ln.cells) == widest or (len(ln.cells) == 1 and not _aligned(ln, cols)):
-            out.append(" | ".join(ln.cells))
+            rows.append(list(ln.cells))
+            fragment.append(len(ln.cells) == 1 and ln.x0 < cols[0][1] and widest > 1)
             continue
         row = [""] * len(cols)
         for cell, (x0, x1) in zip(ln.cells, ln.cell_x, strict=True):
@@ -94,7 +97,33 @@ def _table_rows(lines: list[Line]) -> list[str]:
                 covered = [max(range(len(cols)), key=lambda k: min(x1, cols[k][1]) - max(x0, cols[k][0]))]
             for k in covered:
                 row[k] = (row[k] + cell) if row[k] else cell
-        while row and not row[-1]:
+        rows.append(row)
+        fragment.append(False)
+    # A label wrapped over several lines has its values centred beside it, on a line of their own: each
+    # fragment joins the nearest values-only line above or below ("城镇新建建筑实施建筑能效（绿色建" /
+    # "－ | 100" / "筑）测评比重（%）").
+    mids = [(ln.top + ln.bottom) / 2 for ln in lines]
+    values_only = [not fragment[k] and len(row) > 1 and not row[0] for k, row in enumerate(rows)]
+    owner: dict[int, int] = {}
+    for k in range(len(rows)):
+        if not fragment[k]:
+            continue
+        near = [m for m in (next((m for m in range(k - 1, -1, -1) if not fragment[m]), None),
+                            next((m for m in range(k + 1, len(rows)) if not fragment[m]), None))
+                if m is not None and values_only[m] and abs(mids[m] - mids[k]) < 2 * lines[k].size]
+        if near:
+            owner[k] = min(near, key=lambda m: abs(mids[m] - mids[k]))
+    merged: list[list[str]] = []
+    for k, row in enumerate(rows):
+        if k in owner:
+            continue
+        if values_only[k]:
+            label = "".join(rows[f][0] for f in sorted(f for f, m in owner.items() if m == k))
+            row = [label, *row[1:]]
+        merged.append(row)
+    out: list[str] = []
+    for row in merged:
+        while len(row) > 1 and not row[-1]:
             row.pop()  # a row ending in " | " would read as a one-cell-per-line pipe table
         out.append(" | ".join(row))
     return out
@@ -106,7 +135,7 @@ def _aligned(line: Line, cols: list[tuple[float, float]]) -> bool:
 
 
 _ROW_NUMBER = re.compile(r"^\d{1,3}$")  # a row number centred beside a merged cell, on a line of its own
-_NOT_HEADER = re.compile(r"^(?:单位|表\s*\d|附表|附件|注)")
+_NOT_HEADER = re.compile(r"^(?:单位|表\s*\d|附表|附件|注|专栏)")
 
 
 def _tables(lines: list[Line], left: float) -> dict[int, int]:
@@ -119,8 +148,14 @@ def _tables(lines: list[Line], left: float) -> dict[int, int]:
             i += 1
             continue
         j = i + 1
+        edge = lines[i].cell_x[0][0]  # the table's left edge
         while j < len(lines) and (_is_table(lines[j]) or (
-                _ROW_NUMBER.match(lines[j].text) and j + 1 < len(lines) and _is_table(lines[j + 1]))):
+                _ROW_NUMBER.match(lines[j].text) and j + 1 < len(lines) and _is_table(lines[j + 1])) or (
+                # a first-column label wrapped onto its own line, with table rows still to come
+                abs(lines[j].x0 - edge) < 2 * lines[j].size and len(lines[j].text) <= 30
+                and any(_is_table(ln) for ln in lines[j + 1:j + 3]))):
+            if _is_table(lines[j]):
+                edge = min(edge, lines[j].cell_x[0][0])
             j += 1
         if sum(1 for ln in lines[i:j] if _is_table(ln)) >= 2:
             start = i
