@@ -23,17 +23,21 @@ from typing import Any
 @dataclass(frozen=True)
 class AttachmentRecord:
     """One attachment (附件) a document page links to, and what became of it. The text of a read attachment
-    is appended to the page's body_text (after a blank line) at [text_start, text_end)."""
+    is appended to the page's body_text (after a blank line) at [text_start, text_end). A document published
+    as a file only (a list entry linking straight to a PDF) has that file as its one attachment, at [0, end)."""
 
     name: str  # the link text
     url: str  # live URL
     type: str | None  # file type from the link: pdf, docx, doc, xls… (None: the link does not say)
-    status: str  # read | other_host (recorded, not followed) | not_read (type not allow-listed) | failed
-    error: str | None = None  # why it was not read
+    # read | other_host (recorded, not followed) | not_read (type not allow-listed) | failed (not fetched, or
+    # unreadable: corrupt, encrypted, over a size, memory or time limit) | needs_ocr (no text layer: scanned)
+    status: str
+    error: str | None = None  # why it was not read, and what to do
     content_hash: str | None = None  # sha256 of the bytes as served
     raw_path: str | None = None  # the saved bytes, relative to Settings.raw_dir
     text_start: int | None = None
     text_end: int | None = None
+    needs_ocr: bool = False  # a file with pages but no text layer (scanned): nothing was read from it
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class DocumentRecord:
     page_range: str | None = None  # e.g. "156-170", as printed in the compilation
     # The page's attachments; the text of each one read is part of body_text (see AttachmentRecord).
     attachments: tuple[AttachmentRecord, ...] = ()
+    # Part of the document is a file without a text layer (a scanned PDF): its text is not in body_text,
+    # which is empty for a scanned file published on its own.
+    needs_ocr: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CARBONPEAK_MAX_ROW_DROP": ("0.2", "refuse a load whose row count falls more than this below the published one"),
     "CARBONPEAK_FRESHNESS_DAYS": ("14", "alert when a source has brought nothing new for this many days"),
     "CARBONPEAK_RECHECK_DAYS": ("7", "re-request a page its list shows unchanged after this many days (0: every run)"),
+    "CARBONPEAK_CONVERT_MEMORY_MB": ("1024", "memory limit (MiB) of the process reading one PDF or Word file"),
+    "CARBONPEAK_CONVERT_TIMEOUT": ("60", "seconds the process reading one PDF or Word file may take"),
     "CARBONPEAK_SMTP_HOST": ("", "SMTP server for alerts; empty disables e-mail"),
     "CARBONPEAK_SMTP_PORT": ("25", ""),
     "CARBONPEAK_SMTP_USER": ("", ""),
@@ -102,6 +104,10 @@ class Settings:
     max_row_drop: float = 0.2
     freshness_days: float = 14.0
     recheck_days: float = 7.0
+    # Each attachment or PDF-only document is read in a child process with these limits
+    # (carbonpeak/textlayer/isolate.py): a decompression bomb fails that file, not the scrape.
+    convert_memory_mb: int = 1024
+    convert_timeout: float = 60.0
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     # Fixed layout below data_dir; see README "Where things live".
@@ -196,6 +202,8 @@ class Settings:
             max_row_drop=float(_env("CARBONPEAK_MAX_ROW_DROP") or 0.2),
             freshness_days=float(_env("CARBONPEAK_FRESHNESS_DAYS") or 14),
             recheck_days=float(_env("CARBONPEAK_RECHECK_DAYS") or 7),
+            convert_memory_mb=int(_env("CARBONPEAK_CONVERT_MEMORY_MB") or 1024),
+            convert_timeout=float(_env("CARBONPEAK_CONVERT_TIMEOUT") or 60),
             smtp=SmtpSettings(
                 host=_env("CARBONPEAK_SMTP_HOST"),
                 port=int(_env("CARBONPEAK_SMTP_PORT") or 25),

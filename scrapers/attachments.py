@@ -1,4 +1,4 @@
-"""Attachments of a detail page (附件): which links are files, and PDF/DOCX bytes → text. Pure, no network.
+"""Attachments (附件) of a detail page: which links are files, and reading them into the page's text. No network.
 
 Sites link their annexes in a few ways:
   TRS WCM    `<a href="./P0202304….pdf" oldsrc="P0202304….pdf">` (oldsrc = the file as uploaded; images carry
@@ -7,9 +7,13 @@ Sites link their annexes in a few ways:
              for a missing file it answers 200 with an HTML page, so the bytes are sniffed, not trusted
   gov.cn     plain links in the body to …/files/….pdf
 `find_links` returns the page's file links; the runner downloads the allow-listed ones (same host, a type
-in CONVERTERS) through the source's PoliteSession and `to_text` turns them into text.
+in CONVERTERS) through the source's PoliteSession and `append_attachments` reads them.
 
-Bytes become text in carbonpeak.textlayer (PDF with pypdfium2, cleaned to reading text; DOCX).
+Bytes become text in carbonpeak.textlayer (PDF with pypdfium2, cleaned to reading text; DOCX), each file in a
+child process with a memory and a time limit (carbonpeak.textlayer.isolate). A file that cannot be read —
+corrupt, encrypted, a decompression bomb, over the size cap — fails that attachment only: it is recorded with
+the reason and what to do, and the page lands without its text. A scanned file (no text layer) is recorded
+as needs_ocr; nothing is read from it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from carbonpeak.landing import AttachmentRecord
-from carbonpeak.textlayer import CONVERTERS, ConversionError, convert
+from carbonpeak.textlayer import CONVERTERS, ConversionError, FileText
+from carbonpeak.textlayer.isolate import ResourceLimitError, convert_isolated
 from scrapers.http import BodyTooLarge, FetchError, HostNotAllowed, RobotsDisallowed
 from scrapers.parsing import text_of
 from scrapers.registry import SourceConfig
@@ -85,11 +90,6 @@ def find_links(soup: BeautifulSoup, page_url: str, *, body: Tag | None, selector
     return out
 
 
-def to_text(content: bytes, kind: str) -> str:
-    """Text of an attachment of type `kind` (carbonpeak.textlayer.convert)."""
-    return convert(content, kind).text
-
-
 # -- appending attachments to a page ----------------------------------------------------------------
 
 
@@ -104,8 +104,17 @@ class AttachmentSkipped(Exception):
 @dataclass(frozen=True)
 class AttachmentFailure:
     url: str
-    reason: str
+    reason: str  # what went wrong, and what to do about it
     transient: bool  # worth fetching again next run (5xx, 429, timeouts), unlike a 404 or an unreadable file
+    # The file itself is bad (corrupt, encrypted, a bomb, too big): it fails alone and does not fail the run,
+    # unlike a download that failed (the site's problem, which the run reports as it reports a failed page).
+    unreadable: bool = False
+
+
+def readable_types(source: SourceConfig) -> list[str]:
+    """The file types the source downloads and reads: params.attachment_types, else every CONVERTERS type."""
+    wanted = source.param("attachment_types") or list(CONVERTERS)
+    return [t for t in wanted if t in CONVERTERS]
 
 
 def check_policy(source: SourceConfig, link: AttachmentLink) -> None:
@@ -113,8 +122,7 @@ def check_policy(source: SourceConfig, link: AttachmentLink) -> None:
     host = (urlsplit(link.url).hostname or "").lower()
     if host not in {source.host, *source.extra_hosts}:
         raise AttachmentSkipped("other_host", f"on {host}, not a host of this source: recorded, not followed")
-    wanted = source.param("attachment_types") or list(CONVERTERS)
-    readable = [t for t in wanted if t in CONVERTERS]
+    readable = readable_types(source)
     if link.type not in readable:
         raise AttachmentSkipped("not_read", f"{link.type or 'unknown type'}: only {', '.join(readable)} files are read")
 
@@ -128,13 +136,38 @@ def _transient(exc: Exception) -> bool:
 # read(link) -> (bytes, raw_path) of an attachment the policy lets through: the runner fetches (conditional
 # GET) and saves the bytes; a re-parse loads the saved ones.
 Reader = Callable[[AttachmentLink], tuple[bytes, str]]
+# convert(bytes, kind) -> FileText: carbonpeak.textlayer.isolate.convert_isolated with the Settings' limits.
+Converter = Callable[[bytes, str], FileText]
+
+
+def unreadable_reason(exc: Exception) -> str:
+    """Why a file could not be read, and what to do about it (for the attachment record and the run log)."""
+    reason = str(exc)
+    if isinstance(exc, BodyTooLarge):
+        return f"{reason}: raise params.max_attachment_bytes of this source if the file is genuine"
+    if isinstance(exc, ResourceLimitError):
+        return reason  # names the setting to raise
+    if "expands to" in reason:  # the DOCX reader's own cap on word/document.xml (carbonpeak/textlayer/docx.py)
+        return f"{reason}, more than a Word document's text needs: a decompression bomb, not read"
+    if "encrypted" in reason or "password" in reason.lower():
+        return f"{reason}: only a copy without a password can be read; ask the publisher, or add the text by hand"
+    return (f"{reason}: the file as served is damaged or not what its link says; its bytes are kept in the raw "
+            "store, and it is fetched again only when its page (or, published on its own, the file) changes")
+
+
+def needs_ocr_reason(result: FileText) -> str:
+    pages = f"{result.pages} page(s)" if result.pages else "its pages"
+    return (f"no text layer on {pages} (a scanned file): nothing was read from it; its text needs OCR, which "
+            "carbonpeak does not do (the bytes are kept in the raw store)")
 
 
 def append_attachments(
-    source: SourceConfig, body: str, links: Iterable[AttachmentLink], read: Reader
+    source: SourceConfig, body: str, links: Iterable[AttachmentLink], read: Reader,
+    convert_file: Converter = convert_isolated,
 ) -> tuple[str, tuple[AttachmentRecord, ...], list[AttachmentFailure]]:
     """The page's body with the text of each attachment `check_policy` lets through appended after a blank
-    line, the records of every attachment (with the offsets of its text), and the ones that failed."""
+    line, the records of every attachment (with the offsets of its text), and the ones that failed. A scanned
+    file is recorded as needs_ocr (not a failure); a file that cannot be read fails alone (`unreadable`)."""
     text = body
     records: list[AttachmentRecord] = []
     failures: list[AttachmentFailure] = []
@@ -144,13 +177,22 @@ def append_attachments(
             check_policy(source, link)
             content, raw_path = read(link)
             base = replace(base, content_hash=hashlib.sha256(content).hexdigest(), raw_path=raw_path)
-            part = to_text(content, str(link.type))
+            result = convert_file(content, str(link.type))
+            if result.needs_ocr:
+                records.append(replace(base, status="needs_ocr", needs_ocr=True, error=needs_ocr_reason(result)))
+                continue
+            part = result.text
             if not part.strip():
-                raise ConversionError("no text layer (a scanned PDF?): nothing to read without OCR")
+                raise ConversionError("the file holds no text")
         except AttachmentSkipped as skip:
             records.append(replace(base, status=skip.status, error=str(skip)))
             continue
-        except (FetchError, ConversionError) as exc:
+        except (BodyTooLarge, ConversionError) as exc:
+            reason = unreadable_reason(exc)
+            records.append(replace(base, error=reason))
+            failures.append(AttachmentFailure(link.url, reason, transient=False, unreadable=True))
+            continue
+        except FetchError as exc:
             records.append(replace(base, error=str(exc)))
             failures.append(AttachmentFailure(link.url, str(exc), _transient(exc)))
             continue

@@ -11,6 +11,8 @@ written to `landing/documents/<key>/<run_id>.jsonl`. For a (document_id, version
 the latest run wins, so corrected metadata reaches the warehouse; a changed body is a new version.
 
 No HTTP session is created here: a re-parse cannot touch the network. The state file is not changed.
+A document published as a file only (a PDF-only list entry) is read again from its saved bytes
+(`scrapers.runner.file_document`); one whose latest file could not be read at scrape time is skipped.
 """
 
 from __future__ import annotations
@@ -22,12 +24,20 @@ from typing import Any
 
 from carbonpeak.landing import DocumentRecord, iter_documents, write_jsonl
 from carbonpeak.settings import Settings
-from scrapers.attachments import AttachmentLink, AttachmentSkipped, Reader
+from scrapers.attachments import AttachmentLink, AttachmentSkipped, Converter, Reader
 from scrapers.families import family_module
 from scrapers.http import Response
 from scrapers.rawstore import RawStore, sha256_hex
 from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
-from scrapers.runner import ScrapeError, _load_state, document_id_for, parse_document, parse_parts_documents
+from scrapers.runner import (
+    ScrapeError,
+    _load_state,
+    document_id_for,
+    file_document,
+    parse_document,
+    parse_parts_documents,
+    settings_converter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +89,7 @@ def _reparse_page(
     entry: Mapping[str, Any],
     fallback: DocumentRecord | None,
     run_id: str,
+    convert_file: Converter,
 ) -> DocumentRecord:
     raw_path = entry.get("raw_path")
     if not raw_path:
@@ -89,6 +100,16 @@ def _reparse_page(
     if expected and content_hash != expected:
         raise ValueError(f"saved bytes do not match their content hash {expected[:12]}… (corrupted?)")
     fetched_at = entry.get("fetched_at") or sidecar.get("fetched_at")  # when these bytes were fetched
+    if entry.get("file"):  # a PDF-only document: the saved bytes are the file
+        record, broken = file_document(
+            family, source, response.content, live_url,
+            name=fallback.title if fallback else str(entry.get("list_title") or ""), kind=str(entry["file"]),
+            list_date=fallback.publish_date if fallback else entry.get("list_date"), content_hash=content_hash,
+            raw_path=str(raw_path), fetched_at=str(fetched_at), run_id=run_id, convert_file=convert_file,
+        )
+        if record is None:
+            raise ValueError(broken[0].reason)
+        return record
     return parse_document(
         family,
         source,
@@ -101,6 +122,7 @@ def _reparse_page(
         fetched_at=str(fetched_at),
         run_id=run_id,
         read_attachment=_saved_attachment(raw, entry),
+        convert_file=convert_file,
     )
 
 
@@ -156,12 +178,15 @@ def reparse_source(
     raw = RawStore(settings.raw_dir, key)
     known: dict[str, dict[str, Any]] = _load_state(settings.state_dir / f"{key}.json")["documents"]
     fallbacks = _landed_fallbacks(settings, key)
+    convert_file = settings_converter(settings)
     summary = ReparseSummary(source_key=key, pages=len(known))
     records: list[DocumentRecord] = []
     failed: list[str] = []
     for live_url in sorted(known):
         entry = known[live_url]
         document_id = entry.get("document_id") or document_id_for(family, source, live_url)
+        if entry.get("file_error"):
+            continue  # a PDF-only document whose latest file could not be read: nothing new to land from it
         try:
             if hasattr(family, "parse_parts"):  # one saved file holding many documents (a compilation)
                 parts = _reparse_parts(raw, family, source, live_url, entry, run_id)
@@ -169,7 +194,8 @@ def reparse_source(
                 known_parts = entry.get("parts") or {}
                 summary.changed_versions += sum(1 for r in parts if known_parts.get(r.document_id) != r.version_hash)
                 continue
-            record = _reparse_page(raw, family, source, live_url, entry, fallbacks.get(document_id), run_id)
+            record = _reparse_page(raw, family, source, live_url, entry, fallbacks.get(document_id), run_id,
+                                   convert_file)
         except Exception as exc:  # any parser failure is one page's failure; the others still land
             summary.failed += 1
             failed.append(live_url)

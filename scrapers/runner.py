@@ -7,12 +7,21 @@ parse → a `DocumentRecord` for every new or changed version → `landing/docum
 detail-page failure is recorded, the rest still land, and the run raises at the end.
 Attachments: a new or changed page's PDF/DOCX attachments on the source's own hosts are fetched with the
 same session (conditional GET from their saved validators), saved raw, and their text is appended to the
-page's (scrapers/attachments.py). A failed attachment is recorded on the document and fails the run like a
-failed page; a transient failure (5xx, 429, timeout) makes the next run fetch the page and retry it.
+page's (scrapers/attachments.py), each file read in a child process with a memory and a time limit. A file
+that cannot be read (corrupt, encrypted, a decompression bomb, over the size cap) is recorded on the document
+with the reason and fails nothing else: the page lands, the source succeeds, the run log counts it and says
+why (`warnings`), and it is not fetched again while the page is unchanged. A scanned file (no text layer) is
+recorded as needs_ocr, counted, and nothing is read from it. A download that failed is the site's problem:
+it is recorded on the document and fails the run like a failed page; a transient one (5xx, 429, timeout)
+makes the next run fetch the page and retry it.
+PDF-only documents: a list entry that links straight to a PDF or Word file (common on TRS and Hanweb columns)
+is a document whose text is the file's: title and date from the list entry, URL the file's, the bytes saved
+raw before they are read, the file itself recorded as the document's one attachment (`file_document`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -27,9 +36,20 @@ from urllib.parse import urlsplit
 
 from carbonpeak.landing import DocumentRecord, write_jsonl
 from carbonpeak.settings import Settings
-from scrapers.attachments import DEFAULT_MAX_BYTES, AttachmentFailure, AttachmentLink, Reader, append_attachments
+from carbonpeak.textlayer.isolate import convert_isolated
+from scrapers.attachments import (
+    DEFAULT_MAX_BYTES,
+    AttachmentFailure,
+    AttachmentLink,
+    Converter,
+    Reader,
+    append_attachments,
+    file_type,
+    readable_types,
+    unreadable_reason,
+)
 from scrapers.families import ListEntry, family_module, matches_keywords
-from scrapers.http import FetchError, PoliteSession, Response, Validators
+from scrapers.http import BodyTooLarge, FetchError, PoliteSession, Response, Validators
 from scrapers.parsing import SelectorError, html_is_complete, region_from_site_id
 from scrapers.rawstore import RawStore, sha256_hex
 from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
@@ -65,11 +85,15 @@ class ScrapeSummary:
     changed: int = 0
     unchanged: int = 0
     failed: int = 0  # detail pages
-    attachments: int = 0  # attachments read into the document versions landed
-    attachments_failed: int = 0
+    attachments: int = 0  # attachments read into the document versions landed (a PDF-only document's file too)
+    attachments_failed: int = 0  # not downloaded, or unreadable
+    needs_ocr: int = 0  # files with no text layer (scanned) in the document versions landed
     requests: int = 0  # HTTP exchanges, robots.txt and retries included
     bytes: int = 0
     errors: list[str] = field(default_factory=list)
+    # Files that could not be read or need OCR: "[source] <file URL> (attachment of <page>): <reason>: <what to
+    # do>". They fail nothing, so they are not errors; the run log keeps them.
+    warnings: list[str] = field(default_factory=list)
     landing_file: str | None = None  # relative to Settings.landing_dir, when rows were written
 
 
@@ -185,6 +209,8 @@ def scrape_source(
     summary = ScrapeSummary(source_key=key)
     own_session = session is None
     http = session or make_session(source, settings)
+    convert_file = settings_converter(settings)
+    file_types = readable_types(source)
 
     def fetch(method: str, url: str, form: Mapping[str, str] | None) -> Response:
         response = http.request(method, url, data=form)
@@ -224,9 +250,14 @@ def scrape_source(
                     and listed_unchanged(previous, (entry.title, entry.date), settings.recheck_days)):
                 summary.unchanged += 1  # not even a conditional GET: the list says nothing changed
                 continue
+            kind = file_type(entry.url)
             try:
-                landed, broken = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id, known,
-                                                urls)
+                if kind in file_types:  # the list links straight to the file: it is the document
+                    landed, broken = _scrape_file(http, raw, family, source, entry, live_url, previous, run_id,
+                                                  known, kind, convert_file)
+                else:
+                    landed, broken = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id,
+                                                    known, urls, convert_file)
             except (FetchError, SelectorError, ValueError) as exc:
                 summary.failed += 1
                 failed.append(live_url)
@@ -237,10 +268,14 @@ def scrape_source(
                 mark_checked(known[live_url], (entry.title, entry.date))
             for attachment in broken:
                 summary.attachments_failed += 1
-                failed.append(attachment.url)
-                summary.errors.append(f"{live_url} attachment {attachment.url}: {attachment.reason}")
-                log.warning("[%s] attachment %s of %s: %s", key, attachment.url, live_url, attachment.reason)
-            if not landed:
+                where = "" if attachment.url == live_url else f" (attachment of {live_url})"
+                if attachment.unreadable:  # the file's fault: recorded, reported, and nothing else fails
+                    summary.warnings.append(f"[{key}] {attachment.url}{where}: {attachment.reason}")
+                else:
+                    failed.append(attachment.url)
+                    summary.errors.append(f"{live_url} attachment {attachment.url}: {attachment.reason}")
+                log.warning("[%s] %s%s: %s", key, attachment.url, where, attachment.reason)
+            if not landed and not any(b.url == live_url for b in broken):  # (an unreadable PDF-only document)
                 summary.unchanged += 1
             for record, is_change in landed:
                 if is_change:
@@ -248,6 +283,11 @@ def scrape_source(
                 else:
                     summary.new += 1
                 summary.attachments += sum(1 for a in record.attachments if a.status == "read")
+                for scanned in (a for a in record.attachments if a.needs_ocr):
+                    summary.needs_ocr += 1
+                    where = "" if scanned.url == live_url else f" (attachment of {live_url})"
+                    summary.warnings.append(f"[{key}] {scanned.url}{where}: {scanned.error}")
+                    log.warning("[%s] %s%s: %s", key, scanned.url, where, scanned.error)
                 records.append(record)
 
         land_and_remember(settings, "documents", key, run_id, records, summary, state, state_path)
@@ -295,6 +335,12 @@ def _check_complete(response: Response) -> None:
         raise FetchError(response.url, "truncated HTML: the page ends before </html>", status=response.status)
 
 
+def settings_converter(settings: Settings) -> Converter:
+    """convert(bytes, kind) in a child process with the Settings' memory and time limits."""
+    return functools.partial(convert_isolated, memory_mb=settings.convert_memory_mb,
+                             timeout_s=settings.convert_timeout)
+
+
 def _scrape_detail(
     http: PoliteSession,
     raw: RawStore,
@@ -306,6 +352,7 @@ def _scrape_detail(
     run_id: str,
     known: dict[str, dict[str, Any]],
     urls: _Urls,
+    convert_file: Converter,
 ) -> tuple[list[tuple[DocumentRecord, bool]], list[AttachmentFailure]]:
     """Fetch and parse one detail page: the (record, is a new version of a known document) pairs to land,
     none when nothing changed, and the attachments that failed. A family with `parse_parts` (a compilation)
@@ -357,6 +404,7 @@ def _scrape_detail(
         run_id=run_id,
         read_attachment=read,
         attachment_failures=broken,
+        convert_file=convert_file,
     )
     known[live_url] = {**entry_state, "version_hash": record.version_hash, "attachments": saved}
     if any(failure.transient for failure in broken):  # next run: fetch the page again, retry the attachment
@@ -364,6 +412,113 @@ def _scrape_detail(
     if previous and previous.get("version_hash") == record.version_hash:
         return [], broken  # page chrome changed, the document did not
     return [(record, bool(previous and previous.get("version_hash")))], broken
+
+
+def _scrape_file(
+    http: PoliteSession,
+    raw: RawStore,
+    family: Any,
+    source: SourceConfig,
+    entry: ListEntry,
+    live_url: str,
+    previous: Mapping[str, Any] | None,
+    run_id: str,
+    known: dict[str, dict[str, Any]],
+    kind: str,
+    convert_file: Converter,
+) -> tuple[list[tuple[DocumentRecord, bool]], list[AttachmentFailure]]:
+    """Fetch and read one list entry that is a file (a PDF-only document), like `_scrape_detail` a page: a
+    conditional GET, the bytes saved raw before they are read, a new version only when the text changed. A
+    file that cannot be read lands nothing and fails nothing: its failure is returned (and remembered in the
+    state, so the same bytes are not read again); a scanned file lands with needs_ocr and no text."""
+    validators = None
+    if previous and (previous.get("etag") or previous.get("last_modified")):
+        validators = Validators(etag=previous.get("etag"), last_modified=previous.get("last_modified"))
+    cap = int(source.param("max_attachment_bytes", DEFAULT_MAX_BYTES))
+    try:
+        response = http.get(entry.url, validators=validators, max_bytes=cap)
+    except BodyTooLarge as exc:  # the file's fault, not the site's: it fails alone
+        reason = unreadable_reason(exc)
+        known[live_url] = {**(previous or {}), "document_id": document_id_for(family, source, live_url),
+                           "file": kind, "file_error": reason}
+        return [], [AttachmentFailure(live_url, reason, transient=False, unreadable=True)]
+    if response.not_modified:
+        return [], []
+    fetched_at = _now()
+    raw_path = raw.save(response, canonical_url=live_url, fetched_at=fetched_at)
+    content_hash = sha256_hex(response.content)
+    entry_state: dict[str, Any] = {
+        "document_id": document_id_for(family, source, live_url),
+        "file": kind,
+        "etag": response.headers.get("etag"),
+        "last_modified": response.headers.get("last-modified"),
+        "content_hash": content_hash,
+        "raw_path": raw_path,
+        "fetched_at": fetched_at,
+    }
+    if previous and previous.get("content_hash") == content_hash:
+        known[live_url] = {**previous, **entry_state}
+        return [], []
+    record, broken = file_document(
+        family, source, response.content, live_url, name=entry.title, kind=kind, list_date=entry.date,
+        content_hash=content_hash, raw_path=raw_path, fetched_at=fetched_at, run_id=run_id, convert_file=convert_file,
+    )
+    if record is None:  # the version landed before (if any) stays the document's latest
+        kept = {"version_hash": previous["version_hash"]} if previous and previous.get("version_hash") else {}
+        known[live_url] = {**entry_state, **kept, "file_error": broken[0].reason}
+        return [], broken
+    known[live_url] = {**entry_state, "version_hash": record.version_hash}
+    if previous and previous.get("version_hash") == record.version_hash:
+        return [], broken
+    return [(record, bool(previous and previous.get("version_hash")))], broken
+
+
+def file_document(
+    family: Any,
+    source: SourceConfig,
+    content: bytes,
+    live_url: str,
+    *,
+    name: str,
+    kind: str,
+    list_date: str | None,
+    content_hash: str,
+    raw_path: str,
+    fetched_at: str,
+    run_id: str,
+    convert_file: Converter,
+) -> tuple[DocumentRecord | None, list[AttachmentFailure]]:
+    """The DocumentRecord of a document published as a file only (the live scrape and `scrapers.reparse`
+    share this): body_text is the file's text, the file is its one attachment (at [0, end), named by the list
+    entry's title), title and date come from the list entry, the region from the source. None, with the
+    failure, when the file cannot be read; a scanned file gives an empty body_text and needs_ocr."""
+    link = AttachmentLink(name=name, url=live_url, type=kind)
+    body, attachments, broken = append_attachments(source, "", [link], lambda _: (content, raw_path), convert_file)
+    (attachment,) = attachments
+    if attachment.status not in ("read", "needs_ocr"):
+        return None, broken
+    return DocumentRecord(
+        document_id=document_id_for(family, source, live_url),
+        version_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        source_key=source.key,
+        family=source.family,
+        url=live_url,
+        title=name,
+        issuer=None,
+        doc_number=None,
+        publish_date=list_date,
+        region_code=source.region_code,
+        site_id_code=None,
+        site_name=None,
+        column_name=None,
+        body_text=body,
+        content_hash=content_hash,
+        raw_path=raw_path,
+        fetched_at=fetched_at,
+        run_id=run_id,
+        attachments=attachments,
+        needs_ocr=attachment.needs_ocr,
+    ), broken
 
 
 def _attachment_fetcher(http: PoliteSession, raw: RawStore, source: SourceConfig, urls: _Urls,
@@ -409,18 +564,22 @@ def parse_document(
     run_id: str,
     read_attachment: Reader | None = None,
     attachment_failures: list[AttachmentFailure] | None = None,
+    convert_file: Converter = convert_isolated,
 ) -> DocumentRecord:
     """Parse one decoded detail page into its DocumentRecord (the live scrape and `scrapers.reparse` share
     this), with the text of its attachments appended when `read_attachment` is given; the attachments that
     failed are added to `attachment_failures`. `list_title`/`list_date` fill a title or date the page itself
-    does not give. Raises SelectorError when the page no longer parses, ValueError when it has no text."""
+    does not give. Raises SelectorError when the page no longer parses, ValueError when it has no text (a
+    page whose only content is a scanned attachment lands empty, flagged needs_ocr)."""
     parsed = family.parse_detail(text, live_url, source)
     body, attachments = parsed.body_text, ()
     if read_attachment is not None and parsed.attachments:
-        body, attachments, broken = append_attachments(source, body, parsed.attachments, read_attachment)
+        body, attachments, broken = append_attachments(source, body, parsed.attachments, read_attachment,
+                                                       convert_file)
         if attachment_failures is not None:
             attachment_failures.extend(broken)
-    if not body.strip():
+    needs_ocr = any(a.needs_ocr for a in attachments)
+    if not body.strip() and not needs_ocr:
         raise ValueError("empty body text" + (" and no readable attachment" if parsed.attachments else ""))
     return DocumentRecord(
         document_id=document_id_for(family, source, live_url),
@@ -442,6 +601,7 @@ def parse_document(
         fetched_at=fetched_at,
         run_id=run_id,
         attachments=attachments,
+        needs_ocr=needs_ocr,
     )
 
 

@@ -21,7 +21,7 @@ from carbonpeak.extract.textprep import prepare, to_simplified
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractedTarget", "extract_targets"]
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 
 
 @dataclass(frozen=True)

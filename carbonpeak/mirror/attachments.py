@@ -1,15 +1,14 @@
-"""Attachment files of mirrored pages, made from corpus text at mirror build time: PDF (reportlab) and DOCX.
+"""Files of mirrored pages: real PDFs from the corpus (`pdf/`), and Word files made from corpus text.
 
 A document in sites.toml may keep part of its corpus text off the page (`body_lines`) and publish other
 line ranges as downloadable annexes (`[[…documents.attachments]]`: name, path, format, lines), as the
-海宁 plan lists 附件1 and 附件2 below its text. The generator reads the corpus layout of those lines —
-paragraph lines, and tables as one tab-prefixed line per cell with a blank line after each row — and writes
-  PDF   A4, reportlab's built-in CID font STSong-Light (no font file, not embedded), tables ruled with a grid
-        so that a PDF reader finds their cells; a row with fewer cells spans its last cell to the right edge
-  DOCX  a minimal WordprocessingML package (content types, relationships, word/document.xml) with real
-        w:tbl tables, written with zipfile
-Both are deterministic (reportlab `invariant`, fixed zip timestamps), so ETags are stable and a second
-scrape gets 304. Bytes are cached per text, because the mirror is rebuilt for every test.
+海宁 plan lists 附件1 and 附件2 below its text; those are DOCX, generated from the corpus layout of the lines —
+paragraph lines, and tables as one tab-prefixed line per cell with a blank line after each row — as a minimal
+WordprocessingML package (content types, relationships, word/document.xml) with real w:tbl tables, written
+with zipfile at fixed timestamps, so the bytes (and ETags) are the same on every build and a second scrape
+gets 304.
+A PDF is never generated: an attachment or a PDF-only list entry with `pdf = "dcpNNN.pdf"` serves that file
+of `pdf/` byte for byte, a real government PDF (`pdf/README.md` says where each one comes from).
 """
 
 from __future__ import annotations
@@ -18,8 +17,11 @@ import io
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+PDF_DIR = Path(__file__).resolve().parent / "pdf"
 
 # A paragraph line, or a table: rows of cells (a cell may hold several lines).
 Block = tuple[str, str] | tuple[str, list[list[str]]]
@@ -58,45 +60,6 @@ def corpus_blocks(text: str) -> list[Block]:
     return blocks
 
 
-@lru_cache(maxsize=16)
-def pdf_bytes(title: str, text: str) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    style = ParagraphStyle("body", fontName=font, fontSize=12, leading=18, wordWrap="CJK")
-    story: list[Any] = []
-    for kind, value in corpus_blocks(text):
-        if kind == "p":
-            assert isinstance(value, str)
-            story.append(Paragraph(escape(value), style) if value.strip() else Spacer(1, 18))
-            continue
-        assert isinstance(value, list)
-        width = max(len(row) for row in value)
-        commands: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONTNAME", (0, 0), (-1, -1), font),
-                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
-        for r, row in enumerate(value):
-            if len(row) < width:
-                commands.append(("SPAN", (len(row) - 1, r), (width - 1, r)))
-        cell_style = ParagraphStyle("cell", parent=style, fontSize=10.5, leading=14)
-        data = [[Paragraph("<br/>".join(escape(line) for line in cell.split("\n")), cell_style) for cell in row]
-                + [""] * (width - len(row)) for row in value]
-        table = Table(data, colWidths=[FRAME_WIDTH / width] * width)
-        table.setStyle(TableStyle(commands))
-        story.append(table)
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, title=title, author="", subject="", creator="", producer="",
-                            invariant=1)
-    doc.build(story)
-    return out.getvalue()
-
-
-FRAME_WIDTH = 595.0 - 2 * 72  # A4 less SimpleDocTemplate's 1-inch margins
 _ZIP_TIME = (2023, 4, 10, 10, 0, 0)  # PLACEHOLDER: the page's Last-Modified day
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -162,17 +125,24 @@ def _lines(text: str, span: list[int]) -> str:
     return "\n".join(text.split("\n")[span[0] - 1 : span[1]])
 
 
+@lru_cache(maxsize=16)
+def corpus_pdf(name: str) -> bytes:
+    """A real PDF of `pdf/`, as published."""
+    return (PDF_DIR / name).read_bytes()
+
+
 def split_attachments(doc: dict[str, Any]) -> tuple[str, list[AttachmentFile]]:
     """(the text the page itself shows, the attachment files) of a sites.toml document entry."""
     text: str = doc["text"]
     page = _lines(text, doc["body_lines"]) if "body_lines" in doc else text
     files = []
     for att in doc.get("attachments", []):
-        part = _lines(text, att["lines"])
         if att["format"] == "pdf":
-            body = pdf_bytes(att["name"], part)
+            if "pdf" not in att:
+                raise ValueError(f"mirror: a PDF attachment serves a real file of pdf/ (pdf = ...): {att['name']}")
+            body = corpus_pdf(att["pdf"])
         elif att["format"] == "docx":
-            body = docx_bytes(part)
+            body = docx_bytes(_lines(text, att["lines"]))
         else:
             raise ValueError(f"mirror: attachment format {att['format']!r} (pdf or docx)")
         files.append(AttachmentFile(att["name"], att["path"], att["format"], body))

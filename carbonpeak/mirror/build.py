@@ -3,7 +3,11 @@
 Deterministic: the same inputs give the same bytes, so ETags (a hash of the bytes) are stable
 across runs and a second scrape sees 304s. Last-Modified is fixed per document in sites.toml.
 Each detail page carries the full gov meta-tag set and the corpus text verbatim, one HTML-escaped
-`<p>` per line, so the scraped body text reproduces the corpus line by line.
+`<p>` per line, so the scraped body text reproduces the corpus line by line. A page may instead show a
+few lines of its own (`page_lines`, copied verbatim from the document) and carry the document itself as
+an attachment; a `[[sites.<key>.files]]` entry is a file the column lists on its own (a PDF-only entry).
+Hanweb serves every file through `/module/download/downfile.jsp?classid=0&filename=<name>`, which answers
+302 to `/attach/0/<name>` (and 200 with an HTML page for a name it does not know, as the real one does).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from string import Template
 from typing import Any
 from urllib.parse import quote
 
-from carbonpeak.mirror.attachments import CONTENT_TYPES, AttachmentFile, split_attachments
+from carbonpeak.mirror.attachments import CONTENT_TYPES, AttachmentFile, corpus_pdf, split_attachments
 
 HERE = Path(__file__).resolve().parent
 SITES_FILE = HERE / "sites.toml"
@@ -163,6 +167,8 @@ def document_text(doc: dict[str, Any], texts: dict[str, str] | None = None) -> s
     """The text a document entry serves: its whole corpus file; with `start`/`end`, the exact slice
     `text[start:end]` of the file's 1-based line `line` (one document of a compilation); with `from_line`,
     the file from that 1-based line on (a file that opens with a header of its own, e.g. 标题：/链接：)."""
+    if "page_lines" in doc:  # a page that shows a few lines and carries the document as an attachment
+        return "\n".join(doc["page_lines"])
     texts = texts or {}
     text = texts[doc["corpus"]] if doc["corpus"] in texts else corpus_text(doc["corpus"])
     if "start" in doc:
@@ -194,7 +200,7 @@ def build_site(
     live_base = f"https://{site['host']}"
     docs = _documents(site, texts)
     for doc in docs:
-        doc["last_modified"] = last_modified.get(doc["corpus"], doc["last_modified"])
+        doc["last_modified"] = last_modified.get(doc.get("corpus", ""), doc["last_modified"])
     build.files["/robots.txt"] = StaticFile(
         site.get("robots", "").encode("utf-8"), "text/plain", SITE_LAST_MODIFIED
     )
@@ -205,9 +211,60 @@ def build_site(
     return build
 
 
+HANWEB_DOWNFILE = "/module/download/downfile.jsp"
+HANWEB_ATTACH = "/attach/0/"
+
+
+def hanweb_download_link(path: str) -> str:
+    """The downfile.jsp link of a file served at /attach/0/<name>."""
+    if not path.startswith(HANWEB_ATTACH):
+        raise ValueError(f"mirror: Hanweb files are served under {HANWEB_ATTACH}, not {path}")
+    return f"{HANWEB_DOWNFILE}?classid=0&filename={path[len(HANWEB_ATTACH):]}"
+
+
+def _hanweb_file_li(entry: dict[str, Any]) -> str:
+    day = entry.get("date") or ""
+    href = hanweb_download_link(entry["path"])
+    return (f'<li><a href="{_e(href)}" title="{_e(entry["title"])}" target="_blank">{_e(entry["title"])}</a>'
+            + (f'<span class="bt-data-time">{_e(day)}</span>' if day else "") + "</li>")
+
+
+def _hanweb_downfile(build: SiteBuild) -> Endpoint:
+    """downfile.jsp: 302 to the file; for a name it does not know, 200 with an HTML page (the live quirk that
+    makes the scraper sniff the bytes instead of trusting the status)."""
+
+    def answer(request: Request) -> Answer:
+        path = HANWEB_ATTACH + request.query.get("filename", "")
+        if path in build.files:
+            return Answer(302, "text/html", b"", {"Location": path})
+        page = "<html><head><title>下载</title></head><body><p>文件不存在！</p></body></html>"
+        return Answer(200, "text/html;charset=UTF-8", page.encode("utf-8"))
+
+    return answer
+
+
+def _site_files(build: SiteBuild, site: dict[str, Any]) -> list[dict[str, Any]]:
+    """The site's PDF-only list entries, each file served at its path."""
+    entries = [dict(f) for f in site.get("files", [])]
+    for entry in entries:
+        build.files[entry["path"]] = StaticFile(corpus_pdf(entry["pdf"]), CONTENT_TYPES["pdf"],
+                                                entry.get("last_modified", SITE_LAST_MODIFIED))
+    return entries
+
+
+def _hanweb_attachments(attachments: list[AttachmentFile]) -> str:
+    """Hanweb puts the download links at the end of the article body, inside #zoom."""
+    return "\n".join(f'<p>附件：<a href="{_e(hanweb_download_link(att.path))}" target="_blank">'
+                     f"{_e(att.name)}.{att.format}</a></p>" for att in attachments)
+
+
 def _build_hanweb(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
     docs = sorted(docs, key=lambda d: d["pub_date"], reverse=True)
-    build.records = [_hanweb_li(d) for d in docs]
+    # Newest first; a file whose date is not known (none is invented) goes last.
+    dated = [(d["pub_date"][:10], _hanweb_li(d)) for d in docs]
+    dated += [(f.get("date") or "", _hanweb_file_li(f)) for f in _site_files(build, site)]
+    build.records = [li for _, li in sorted(dated, key=lambda item: item[0], reverse=True)]
+    build.endpoints[HANWEB_DOWNFILE] = _hanweb_downfile(build)
     perpage = int(site.get("perpage", 15))
     column_path = f"/col/col{site['column_id']}/index.html"
     page = _template("hanweb_column.html").substitute(
@@ -227,6 +284,7 @@ def _build_hanweb(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, A
     body, ctype = _encode(site, page)
     build.files[column_path] = StaticFile(body, ctype, SITE_LAST_MODIFIED)
     for doc in docs:
+        text, attachments = split_attachments(doc)
         page = _template("hanweb_article.html").substitute(
             title=_e(doc["title"]),
             column_name=_e(site["column_name"]),
@@ -237,10 +295,12 @@ def _build_hanweb(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, A
             doc_number=_e(doc["doc_number"]),
             written_date=_e(doc["written_date"]),
             pub_day=_e(doc["pub_date"][:10]),
-            body=body_html(doc["text"]),
+            body="\n".join(filter(None, (body_html(text), _hanweb_attachments(attachments)))),
         )
         body, ctype = _encode(site, page)
         build.files[doc["path"]] = StaticFile(body, ctype, doc["last_modified"])
+        for att in attachments:
+            build.files[att.path] = StaticFile(att.body, CONTENT_TYPES[att.format], doc["last_modified"])
 
 
 def _build_trs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
@@ -249,6 +309,7 @@ def _build_trs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
         (e["date"], e["title"], e["path"]) for e in site.get("list_only", [])
     ]
     items += [(d["pub_date"][:10], d["title"], d["path"]) for d in docs]
+    items += [(f.get("date") or "", f["title"], f["path"]) for f in _site_files(build, site)]
     items.sort(key=lambda i: i[0], reverse=True)  # newest first; undated entries sink to the end
     perpage = int(site.get("perpage", 20))
     count = max(1, (len(items) + perpage - 1) // perpage)

@@ -2,7 +2,8 @@
 
 Serves GET/HEAD of the rendered files with ETag/Last-Modified and 304 on conditional requests,
 POST to Hanweb's dataproxy.jsp (reads the form, answers XML like the real one), robots.txt, and
-404 for anything else, and the attachment files of documents (PDF, DOCX). Tests can change what is
+404 for anything else, the attachment files of documents (real PDFs, generated DOCX) and the files columns
+list on their own (PDF-only entries). Tests can change what is
 served (a document's text, a redesigned page, robots.txt) and inject faults at a URL (`fail`: any status
 and headers, a body, a delay past the client's timeout, a connection dropped mid-body), and read the
 request log. `running_mirror()` is the context manager; `serve_forever()` backs the CLI command.
@@ -160,7 +161,7 @@ class Mirror:
         """(live host, path) of the detail page made from `corpus_name`."""
         for cfg in self._site_configs.values():
             for doc in cfg.get("documents", []):
-                if doc["corpus"] == corpus_name:
+                if doc.get("corpus") == corpus_name:
                     return cfg["host"], doc["path"]
         raise KeyError(corpus_name)
 

@@ -5,19 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from carbonpeak.textlayer.docx import docx_text
+from carbonpeak.textlayer.model import ConversionError, FileText
+from carbonpeak.textlayer.pdf import pdf_text
 
-class ConversionError(ValueError):
-    """Bytes that are not the file they claim to be, or that could not be read (corrupt, encrypted, too big)."""
-
-
-@dataclass(frozen=True)
-class FileText:
-    text: str  # the reading text ("" when the file has no text layer)
-    kind: str  # pdf | docx | txt
-    pages: int | None = None  # PDF pages
-    needs_ocr: bool = False  # a PDF whose pages carry no text layer (scanned): nothing is read from it
+__all__ = ["CONVERTERS", "ConversionError", "FileText", "convert", "sniff"]
 
 
 def sniff(content: bytes) -> str:
@@ -39,20 +32,12 @@ def sniff(content: bytes) -> str:
     return "unknown"
 
 
-def _pdf(content: bytes) -> FileText:
-    from carbonpeak.textlayer.pdf import pdf_text
-
-    return pdf_text(content)
-
-
 def _docx(content: bytes) -> FileText:
-    from carbonpeak.textlayer.docx import docx_text
-
     return FileText(docx_text(content), "docx")
 
 
 # type -> converter; the types a source downloads by default (params.attachment_types may narrow it).
-CONVERTERS: dict[str, Callable[[bytes], FileText]] = {"pdf": _pdf, "docx": _docx}
+CONVERTERS: dict[str, Callable[[bytes], FileText]] = {"pdf": pdf_text, "docx": _docx}
 
 
 def convert(content: bytes, kind: str) -> FileText:

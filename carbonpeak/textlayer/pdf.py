@@ -9,40 +9,12 @@ gap inside a line separates table cells; `clean` then turns the pages into readi
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass, field
 
-from carbonpeak.textlayer.convert import ConversionError, FileText
+from carbonpeak.textlayer.clean import reading_text
+from carbonpeak.textlayer.model import Char, ConversionError, FileText, Line, Page
 
 MAX_PAGES = 2000  # a page budget: a file claiming more pages is read up to here
 MIN_CHARS_PER_PAGE = 8  # fewer text characters on every page: no text layer (scanned)
-
-
-Char = tuple[str, float, float, float, float]  # text, x0, x1, top, bottom (top-down page coordinates)
-
-
-@dataclass
-class Line:
-    """One printed line: its cells (text runs separated by a wide gap) and where it stands on the page."""
-
-    cells: list[str]
-    x0: float
-    x1: float
-    top: float  # distance from the top of the page
-    bottom: float
-    size: float  # character height
-    cell_x: list[tuple[float, float]] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.cells)
-
-
-@dataclass
-class Page:
-    number: int  # 1-based
-    width: float
-    height: float
-    lines: list[Line]
 
 
 def read_pages(content: bytes, *, max_pages: int = MAX_PAGES) -> list[Page]:
@@ -177,8 +149,6 @@ def _spaced(a: str, b: str) -> bool:
 
 
 def pdf_text(content: bytes) -> FileText:
-    from carbonpeak.textlayer.clean import reading_text
-
     pages = read_pages(content)
     if pages and all(sum(len(c) for ln in p.lines for c in ln.cells) < MIN_CHARS_PER_PAGE for p in pages):
         return FileText("", "pdf", pages=len(pages), needs_ocr=True)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
 
 from expectations.load import LoadFacts
+
+# Rows of documents with a text layer; a scanned file (needs_ocr) has no text to hold.
+READABLE = Column("needs_ocr") == False  # noqa: E712 (builds a GX condition, not a comparison)
 
 MODEL = "stg_landing__documents"
 QUERY = "select * from stg_landing__documents"
@@ -23,6 +27,8 @@ def build_suite(facts: LoadFacts) -> gx.ExpectationSuite:
             gxe.ExpectColumnValuesToNotBeNull(column="raw_path"),
             gxe.ExpectColumnValuesToMatchRegex(column="url", regex=r"^https?://"),
             gxe.ExpectColumnValueLengthsToBeBetween(column="title", min_value=1),
-            gxe.ExpectColumnValueLengthsToBeBetween(column="body_text", min_value=1),
+            # Only a document that is a scanned file (no text layer, flagged needs_ocr) may have no text.
+            gxe.ExpectColumnValueLengthsToBeBetween(column="body_text", min_value=1, row_condition=READABLE),
+            gxe.ExpectColumnValuesToNotBeNull(column="needs_ocr"),
         ],
     )

@@ -8,14 +8,16 @@ What the site looks like:
                 answers XML `<datastore><recordset><record><![CDATA[<li>…</li>]]></record>…`
                 `<totalrecord>N</totalrecord>`
   article       /art/YYYY/M/D/art_<column_id>_<article_id>.html, body in `#zoom`
-  附件           /module/download/downfile.jsp?classid=0&filename=<hex>.pdf (302 to /attach/…)
+  附件           /module/download/downfile.jsp?classid=0&filename=<hex>.pdf (302 to /attach/…); a column may
+                list such a link as an entry of its own (a PDF-only document)
 What breaks: the unit div id changes when a column is rebuilt; records without an <a>.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from pathlib import PurePosixPath
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from scrapers.families import Fetch, ListEntry, ParsedDetail, parse_detail_common
 from scrapers.parsing import SelectorError, parse_date, select, soup_of, text_of
@@ -102,8 +104,12 @@ def parse_detail(text: str, url: str, source: SourceConfig) -> ParsedDetail:
 
 
 def article_key(url: str) -> str:
-    """art_<column>_<id>.html → "<id>": the id is site-wide; the same article can sit in two columns."""
+    """art_<column>_<id>.html → "<id>": the id is site-wide; the same article can sit in two columns. A file
+    listed on its own (a PDF-only entry, downfile.jsp?classid=0&filename=<hex>.pdf) → "<hex>"."""
     match = _ART.search(url.split("?")[0])
     if match:
         return match.group(2)
-    return url.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+    filename = dict(parse_qsl(urlsplit(url).query)).get("filename")
+    if filename:
+        return PurePosixPath(filename).stem
+    return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1].split(".")[0]

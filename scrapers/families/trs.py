@@ -5,7 +5,8 @@ What the site looks like:
             `createPageHTML(N, cur, "index", "html")`; items are `<li><a href="./YYYYMM/t…html">`
   article   <column_path>YYYYMM/tYYYYMMDD_<docid>.html, body in `.TRS_Editor` / `.TRS_UEDITOR`
   charset   often GBK declared as gb2312 in a meta tag with no charset in the HTTP header
-  附件       `<a href="./P0….pdf" oldsrc="P0….pdf">` in the body or in `table.enclosure` below it
+  附件       `<a href="./P0….pdf" oldsrc="P0….pdf">` in the body or in `table.enclosure` below it; a list
+            item may link straight to such a file (`./YYYYMM/P0….pdf`, a PDF-only document)
 What breaks: list markup differs per site (`item_selector` in the registry); createPageHTML
 missing on single-page columns.
 """
@@ -66,7 +67,7 @@ def parse_detail(text: str, url: str, source: SourceConfig) -> ParsedDetail:
 
 
 def article_key(url: str) -> str:
-    """t20230515_2435122.html → "2435122" (the WCM document id)."""
+    """t20230515_2435122.html → "2435122" (the WCM document id); a file listed on its own, P0….pdf → "P0…"."""
     match = _DOC.search(url.split("?")[0])
     if match:
         return match.group(2)

@@ -92,7 +92,7 @@ def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployme
     for row in rows:
         by_source.setdefault(str(row[0]), []).append(row)
     assert set(by_source) == {"jiaxing_fgw", "haining_gov", "carbonpeak_compilation_v7", "govcn_policy_library",
-                              "gd_gkmlpt", "zhanjiang_jrj", "bjx_guangfu"}
+                              "gd_gkmlpt", "zhanjiang_jrj", "bjx_guangfu", "shandong_gov", "fuzhou_gov", "fujian_gov"}
 
     # The city sites: corpus documents 000-002, each with targets, under the site's own URL.
     city = by_source["jiaxing_fgw"] + by_source["haining_gov"]
@@ -124,6 +124,16 @@ def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployme
     # 北极星: seed 000 at its own URL, as news about 嘉兴市.
     [news] = by_source["bjx_guangfu"]
     assert news[3] == "https://guangfu.bjx.com.cn/news/20230525/1308953.shtml" and news[4] == "嘉兴市" and news[6] > 0
+
+    # Real PDFs: two attachments (Hanweb downfile.jsp, TRS oldsrc) and two PDF-only entries, each placed in its
+    # issuer's region, each with targets, every one read from the PDF and naming it (the notice pages show only
+    # their title and 文号 of their own).
+    pdfs = by_source["shandong_gov"] + by_source["fuzhou_gov"] + by_source["fujian_gov"]
+    assert sorted(r[4] for r in pdfs) == ["山东省", "山东省", "福州市", "福建省"] and all(r[6] > 0 for r in pdfs)
+    unnamed = deployment.query(
+        "select count(*) from fct_targets t join dim_documents d using (document_id, version_hash) "
+        "where d.source_key in ('shandong_gov', 'fuzhou_gov', 'fujian_gov') and t.attachment_name is null")
+    assert unnamed == [(0,)]
 
 
 def test_official_statistics_are_published_beside_the_targets(deployment: Deployment, first_run: object) -> None:

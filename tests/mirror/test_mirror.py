@@ -10,10 +10,10 @@ import urllib.parse
 import urllib.request
 
 from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.attachments import docx_bytes, pdf_bytes
+from carbonpeak.mirror.attachments import PDF_DIR, corpus_pdf, docx_bytes
 from carbonpeak.mirror.build import CORPUS_DIR, build_site, load_sites
 from carbonpeak.settings import REPO_ROOT
-from scrapers.attachments import to_text
+from carbonpeak.textlayer import convert
 
 # The project's shared corpus sits beside the checkout (../shared) on developer machines and in CI.
 SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
@@ -183,25 +183,89 @@ def test_bjx_column_pages_and_article(mirror: Mirror) -> None:
 
 
 def test_the_trs_page_links_its_annexes_made_from_the_corpus(mirror: Mirror) -> None:
-    """海宁's page shows the plan up to its list of annexes; 附件1 is served as a PDF and 附件2 as a Word file,
-    both generated from the corpus lines at build time, byte for byte the same on every build (ETags)."""
+    """海宁's page shows the plan up to its list of annexes; 附件1 and 附件2 are served as Word files generated
+    from the corpus lines at build time, byte for byte the same on every build (ETags)."""
     host, path = mirror.document_path("002_c46747e1f312a09b.txt")
     base = mirror.base_urls[host]
     page = fetch(base + path)[2].decode("gb18030")
     assert page.count('oldsrc="P020230410') == 2 and '<table class="enclosure">' in page
     lines = (CORPUS_DIR / "002_c46747e1f312a09b.txt").read_text(encoding="utf-8").split("\n")
     assert "附件1" not in page.split('<div class="TRS_Editor">')[1].split("</div>")[0].split("\n")  # off the page
-    served = {}
-    for href, kind in re.findall(r'href="\./(P\d+\.(pdf|docx))"', page):
+    served = []
+    for href in re.findall(r'href="\./(P\d+\.docx)"', page):
         status, headers, body = fetch(base + path.rsplit("/", 1)[0] + "/" + href)
         assert status == 200 and headers["ETag"]
-        served[kind] = (headers["Content-Type"], body)
-    pdf_type, pdf = served["pdf"]
-    docx_type, docx = served["docx"]
-    assert pdf_type == "application/pdf" and pdf.startswith(b"%PDF-") and b"/STSong-Light" in pdf
-    assert docx_type.endswith("wordprocessingml.document") and b"word/document.xml" in docx
-    assert to_text(pdf, "pdf") == "\n".join(lines[40:97])
-    assert to_text(docx, "docx") == "\n".join(lines[101:204])
+        assert headers["Content-Type"].endswith("wordprocessingml.document") and b"word/document.xml" in body
+        served.append(body)
+    annex1, annex2 = served
+    assert convert(annex1, "docx").text == "\n".join(lines[40:97])
+    assert convert(annex2, "docx").text == "\n".join(lines[101:204])
     # Deterministic without the cache: the bytes (and so the ETags) do not change between builds.
-    assert pdf_bytes.__wrapped__("1.“十四五”各镇（街道）能耗强度降低目标", "\n".join(lines[40:97])) == pdf
-    assert docx_bytes.__wrapped__("\n".join(lines[101:204])) == docx
+    assert docx_bytes.__wrapped__("\n".join(lines[40:97])) == annex1
+    assert docx_bytes.__wrapped__("\n".join(lines[101:204])) == annex2
+
+
+# -- real PDFs ---------------------------------------------------------------------------------------------
+
+
+def test_mirror_pdfs_are_verbatim_copies_of_the_shared_corpus() -> None:
+    readme = (PDF_DIR / "README.md").read_text(encoding="utf-8")
+    files = sorted(PDF_DIR.glob("*.pdf"))
+    assert [f.name for f in files] == ["dcp347.pdf", "dcp404.pdf", "dcp483.pdf", "dcp575.pdf"]
+    served = {cfg_file["pdf"] for cfg in load_sites().values() for cfg_file in cfg.get("files", [])}
+    served |= {att["pdf"] for cfg in load_sites().values() for doc in cfg.get("documents", [])
+               for att in doc.get("attachments", []) if "pdf" in att}
+    assert served == {f.name for f in files}  # each one is served, none is missing
+    for file in files:
+        assert f"`{hashlib.sha256(file.read_bytes()).hexdigest()}`" in readme, file.name
+        if (SHARED_CORPUS / "pdf").exists():
+            assert file.read_bytes() == (SHARED_CORPUS / "pdf" / file.name).read_bytes()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def test_hanweb_downfile_redirects_to_the_real_pdf_and_answers_html_for_a_missing_file(mirror: Mirror) -> None:
+    base = mirror.base_urls["www.shandong.gov.cn"]
+    article = fetch(base + "/art/2022/5/2/art_107851_119275.html")[2].decode("utf-8")
+    zoom = article.split('<div id="zoom">')[1].split("</div>")[0]
+    [link] = re.findall(r'href="(/module/download/downfile\.jsp\?[^"]+)"', zoom)  # inside the body, as on Hanweb
+    link = link.replace("&amp;", "&")
+    assert link.startswith("/module/download/downfile.jsp?classid=0&filename=") and link.endswith(".pdf")
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(base + link, timeout=5)
+        raise AssertionError("downfile.jsp did not redirect")
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 302 and redirect.headers["Location"].startswith("/attach/0/")
+    status, headers, body = fetch(base + link)  # followed
+    assert status == 200 and headers["Content-Type"] == "application/pdf" and body == corpus_pdf("dcp575.pdf")
+    status, headers, body = fetch(base + "/module/download/downfile.jsp?classid=0&filename=gone.pdf")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and "文件不存在" in body.decode("utf-8")
+
+
+def test_columns_list_pdf_only_entries_and_trs_pages_link_real_pdfs(mirror: Mirror) -> None:
+    # Hanweb: the dataproxy record links straight to the file, with no date (the plan states none).
+    base = mirror.base_urls["www.shandong.gov.cn"]
+    form = urllib.parse.urlencode({"col": 1, "appid": 1, "webid": 410, "path": "/", "columnid": 107851,
+                                   "sourceContentType": 1, "unitid": 492291, "webname": "山东省人民政府",
+                                   "permissiontype": 0}).encode()
+    xml = fetch(base + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15", data=form)[2]
+    [record] = [r for r in xml.decode("utf-8").split("<record>") if "山东省绿色低碳转型2022年行动计划" in r]
+    [href] = re.findall(r'href="([^"]+)"', record)
+    assert "downfile.jsp?classid=0&amp;filename=" in href and "bt-data-time" not in record
+    assert fetch(base + href.replace("&amp;", "&"))[2] == corpus_pdf("dcp347.pdf")
+    # TRS: a list item whose link is the PDF itself.
+    base = mirror.base_urls["www.fujian.gov.cn"]
+    listing = fetch(base + "/zwgk/ghjh/index.html")[2].decode("utf-8")
+    [href] = re.findall(r'<li><a href="\./([^"]+\.pdf)" title="福建省“十四五”节能减排综合工作实施方案"', listing)
+    status, headers, body = fetch(base + "/zwgk/ghjh/" + href)
+    assert status == 200 and headers["Content-Type"] == "application/pdf" and body == corpus_pdf("dcp483.pdf")
+    # TRS: the notice page carries the signed notice as an oldsrc attachment.
+    base = mirror.base_urls["www.fuzhou.gov.cn"]
+    page = fetch(base + "/zfxxgkzl/szfwj/202102/t20210216_4031587.html")[2].decode("utf-8")
+    [(href, oldsrc)] = re.findall(r'<a href="\./(P\d+\.pdf)" oldsrc="(P\d+\.pdf)"', page)
+    assert href == oldsrc
+    assert fetch(base + "/zfxxgkzl/szfwj/202102/" + href)[2] == corpus_pdf("dcp404.pdf")

@@ -1,6 +1,7 @@
 """The fault matrix at run level: during a run of several sources on the loopback mirror, one source (海宁, TRS)
 meets a fault; it fails with an error naming the source and the URL — or, for a page in GBK behind a wrong
-charset header and a 429 that names its Retry-After, comes through correctly — and the other sources land.
+charset header, a 429 that names its Retry-After and an annex that cannot be read, comes through correctly —
+and the other sources land.
 What the run summary and the run log (the events fct_source_runs is made of) say is checked for each fault."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ TRS = "www.haining.gov.cn"
 LIST = "/hdjl/yjzj/index.html"
 DETAIL = "/hdjl/yjzj/202304/t20230410_2435122.html"
 LIVE_DETAIL = "https://www.haining.gov.cn" + DETAIL
+ANNEX1 = "/hdjl/yjzj/202304/P020230410384620512873.docx"
 MAX_BODY = 150_000  # the largest page of the three sources is ~60 KB
 TIMEOUT = 0.4
 
@@ -62,6 +64,9 @@ FAULTS = [
           LIVE_DETAIL, "IncompleteRead"),
     Fault("truncated HTML", _cut, LIVE_DETAIL, "truncated HTML: the page ends before </html>"),
     Fault("GBK page with a wrong charset header", _mislabelled_gbk, None),
+    # An annex that is `%PDF-1.4 junk` (served as a PDF): that file fails alone, the page and the source land.
+    Fault("unreadable attachment", lambda m: m.fail(TRS, ANNEX1, 200, headers={"Content-Type": "application/pdf"},
+                                                    body=b"%PDF-1.4 junk"), None),
     Fault("redirect loop", lambda m: m.fail(TRS, DETAIL, 302, headers={"Location": DETAIL}), LIVE_DETAIL,
           "more than 5 redirects"),
     Fault("oversized body", lambda m: m.fail(TRS, DETAIL, 200, headers={"Content-Type": "text/html"},

@@ -1,5 +1,6 @@
 """Attachments (附件): links found per family, PDF/DOCX read, fetched through the source's session and
-appended to the page's text; failures named, retried only when they may pass; targets traced to their file."""
+appended to the page's text; failures named, retried only when they may pass; targets traced to their file.
+The PDFs are real ones (carbonpeak/mirror/pdf/, from ../shared/corpus/pdf); bad files: test_bad_files.py."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 from carbonpeak.extract import extract_targets
 from carbonpeak.landing import iter_documents
 from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.attachments import docx_bytes, pdf_bytes
+from carbonpeak.mirror.attachments import corpus_pdf, docx_bytes
 from carbonpeak.settings import Settings
-from scrapers.attachments import ConversionError, file_type, find_links, pdf_text, to_text
+from carbonpeak.textlayer import ConversionError, convert
+from scrapers.attachments import file_type, find_links
 from scrapers.families import hanweb, trs
 from scrapers.parsing import soup_of
 from scrapers.registry import RegistryError, load_sources
@@ -26,13 +28,18 @@ from tests.scrapers.test_runner import HAINING, corpus_lines, landed
 
 TRS_HOST = "www.haining.gov.cn"
 PAGE = "/hdjl/yjzj/202304/t20230410_2435122.html"
-PDF = "/hdjl/yjzj/202304/P020230410384620512873.pdf"
-DOCX = "/hdjl/yjzj/202304/P020230410384620598016.docx"
+ANNEX1 = "/hdjl/yjzj/202304/P020230410384620512873.docx"
+ANNEX2 = "/hdjl/yjzj/202304/P020230410384620598016.docx"
 LIVE = "https://" + TRS_HOST
 
 
 def attachment_requests(mirror: Mirror) -> list[tuple[str, int]]:
-    return [(r.path, r.status) for r in mirror.requests(TRS_HOST) if r.path in (PDF, DOCX)]
+    return [(r.path, r.status) for r in mirror.requests(TRS_HOST) if r.path in (ANNEX1, ANNEX2)]
+
+
+def squeezed(text: str) -> str:
+    """The text without whitespace: a PDF's line breaks fall where its layout put them."""
+    return "".join(text.split())
 
 
 # -- finding the links ------------------------------------------------------------------------------
@@ -75,32 +82,29 @@ def test_file_type_reads_the_path_a_file_name_parameter_or_the_link_text() -> No
 # -- reading the files ------------------------------------------------------------------------------
 
 
-def test_pdf_and_docx_read_back_as_the_corpus_lines_they_were_made_from() -> None:
+def test_docx_annexes_read_back_as_the_corpus_lines_they_were_made_from() -> None:
     annex1, annex2 = corpus_lines(HAINING, 41, 97), corpus_lines(HAINING, 102, 204)
-    assert to_text(pdf_bytes("附件1", annex1), "pdf") == annex1  # heading lines, then the ruled table's cells
-    assert to_text(docx_bytes(annex2), "docx") == annex2  # Word table cells, a two-line cell, the note after it
+    assert convert(docx_bytes(annex1), "docx").text == annex1  # heading lines, then the table's cells
+    assert convert(docx_bytes(annex2), "docx").text == annex2  # Word table cells, a two-line cell, the note
 
 
-def test_a_wrapped_pdf_paragraph_is_read_as_one_line() -> None:
-    """The plan's own text printed to PDF: lines wrapped at the right margin are joined, so sentences that
-    state targets come back whole. (Without first-line indents a paragraph whose last line happens to fill
-    the width runs into the next one, and an unbreakable "2025年" can wrap early: the text is not identical
-    to the corpus, but every target's quote is in it.)"""
-    text = pdf_text(pdf_bytes("海宁", corpus_lines(HAINING, 1, 37)))
-    assert "“十四五”时期，全市单位地区生产总值能源消耗比2020年下降18％，能源消费总量得到合理控制" in text
-    targets = extract_targets(text, "pdf", region="海宁市")
-    assert all(text[t.quote_start : t.quote_end] == t.quote for t in targets)
-    found = {(t.indicator, t.value, t.unit, t.target_year) for t in targets}
-    assert ("单位地区生产总值能源消耗", 18.0, "%", 2025) in found
-    assert any(t.value == 180.0 and t.unit == "万千瓦" and "光伏" in t.indicator for t in targets)
+def test_a_real_pdf_reads_as_its_sentences_and_its_targets_quote_them() -> None:
+    """山东省绿色低碳转型2022年行动计划 (dcp347) as published: its work goal is found with the number and unit it
+    states, and every quote stands at its offsets in the text."""
+    result = convert(corpus_pdf("dcp347.pdf"), "pdf")
+    assert (result.kind, result.pages, result.needs_ocr) == ("pdf", 6, False)
+    assert "可再生能源发电装机达到6700万千瓦" in squeezed(result.text)
+    targets = extract_targets(result.text, "dcp347", region="山东省")
+    assert targets and all(result.text[t.quote_start : t.quote_end] == t.quote for t in targets)
+    assert any(t.value == 6700.0 and t.unit == "万千瓦" and "可再生能源" in t.indicator for t in targets)
 
 
 def test_bytes_that_are_not_the_promised_file_are_refused() -> None:
     # Hanweb's downfile.jsp answers 200 with an HTML page when the file is gone.
     with pytest.raises(ConversionError, match="expected a pdf file, got html"):
-        to_text("<html><body>文件不存在</body></html>".encode(), "pdf")
+        convert("<html><body>文件不存在</body></html>".encode(), "pdf")
     with pytest.raises(ConversionError, match="expected a docx file, got pdf"):
-        to_text(pdf_bytes("x", "正文"), "docx")
+        convert(corpus_pdf("dcp404.pdf"), "docx")
 
 
 # -- through the runner -----------------------------------------------------------------------------
@@ -112,19 +116,19 @@ def test_attachments_are_fetched_saved_and_appended_and_not_fetched_again(
     summary = scrape_source("haining_gov", mirror_settings, "run1")
     assert (summary.new, summary.attachments, summary.attachments_failed) == (1, 2, 0)
     (row,) = landed(mirror_settings, "haining_gov")
-    pdf, docx = row["attachments"]  # type: ignore[misc]
-    assert (pdf["name"], pdf["url"], pdf["type"], pdf["status"]) == (
-        "1.“十四五”各镇（街道）能耗强度降低目标.pdf", LIVE + PDF, "pdf", "read")
-    assert (docx["url"], docx["type"], docx["status"]) == (LIVE + DOCX, "docx", "read")
+    annex1, annex2 = row["attachments"]  # type: ignore[misc]
+    assert (annex1["name"], annex1["url"], annex1["type"], annex1["status"]) == (
+        "1.“十四五”各镇（街道）能耗强度降低目标.docx", LIVE + ANNEX1, "docx", "read")
+    assert (annex2["url"], annex2["type"], annex2["status"]) == (LIVE + ANNEX2, "docx", "read")
     body = str(row["body_text"])
-    assert body[: pdf["text_start"]] == corpus_lines(HAINING, 1, 40) + "\n\n"
-    assert body[pdf["text_start"] : pdf["text_end"]] == corpus_lines(HAINING, 41, 97)
-    assert body[docx["text_start"] : docx["text_end"]] == corpus_lines(HAINING, 102, 204)
-    for attachment, path in ((pdf, PDF), (docx, DOCX)):  # raw bytes saved unchanged, with their sidecar
+    assert body[: annex1["text_start"]] == corpus_lines(HAINING, 1, 40) + "\n\n"
+    assert body[annex1["text_start"] : annex1["text_end"]] == corpus_lines(HAINING, 41, 97)
+    assert body[annex2["text_start"] : annex2["text_end"]] == corpus_lines(HAINING, 102, 204)
+    for attachment, path in ((annex1, ANNEX1), (annex2, ANNEX2)):  # raw bytes saved unchanged, with their sidecar
         raw = mirror_settings.raw_dir / attachment["raw_path"]
         assert raw.read_bytes() == mirror.sites[TRS_HOST].files[path].body
         assert json.loads(raw.with_name(raw.name + ".json").read_text())["canonical_url"] == LIVE + path
-    assert attachment_requests(mirror) == [(PDF, 200), (DOCX, 200)]
+    assert attachment_requests(mirror) == [(ANNEX1, 200), (ANNEX2, 200)]
 
     mirror.clear_log()
     again = scrape_source("haining_gov", mirror_settings, "run2")
@@ -145,19 +149,19 @@ def test_targets_of_an_attachment_quote_its_text(mirror: Mirror, mirror_settings
     (doc,) = iter_documents(mirror_settings.landing_dir)
     targets = extract_targets(doc.body_text, doc.document_id, region="海宁市", title=doc.title)
     assert all(doc.body_text[t.quote_start : t.quote_end] == t.quote for t in targets)
-    pdf, docx = doc.attachments
-    assert pdf.text_start is not None and pdf.text_end is not None
-    assert docx.text_start is not None and docx.text_end is not None
+    annex1, annex2 = doc.attachments
+    assert annex1.text_start is not None and annex1.text_end is not None
+    assert annex2.text_start is not None and annex2.text_end is not None
 
     def inside(a_start: int, a_end: int) -> set[tuple[str | None, str, float]]:
         return {(t.region, t.indicator, t.value) for t in targets if a_start <= t.quote_start and t.quote_end <= a_end}
 
-    from_pdf, from_docx = inside(pdf.text_start, pdf.text_end), inside(docx.text_start, docx.text_end)
-    assert ("许村镇", "能耗强度降低基本目标", 19.0) in from_pdf and ("许村镇", "能耗强度降低激励目标", 20.0) in from_pdf
-    assert ("黄湾镇", "能耗强度降低基本目标", 17.0) in from_pdf and len(from_pdf) == 24  # 12 towns × 2
-    assert ("海宁市", "对苯二甲酸（PTA）装置单位综合能耗", 50.0) in from_docx
-    assert ("海宁市", "全市公交车新能源化率", 80.0) in from_docx
-    page = inside(0, pdf.text_start)
+    towns, sectors = inside(annex1.text_start, annex1.text_end), inside(annex2.text_start, annex2.text_end)
+    assert ("许村镇", "能耗强度降低基本目标", 19.0) in towns and ("许村镇", "能耗强度降低激励目标", 20.0) in towns
+    assert ("黄湾镇", "能耗强度降低基本目标", 17.0) in towns and len(towns) == 24  # 12 towns × 2
+    assert ("海宁市", "对苯二甲酸（PTA）装置单位综合能耗", 50.0) in sectors
+    assert ("海宁市", "全市公交车新能源化率", 80.0) in sectors
+    page = inside(0, annex1.text_start)
     assert ("海宁市", "单位地区生产总值能源消耗", 18.0) in page
 
 
@@ -181,14 +185,16 @@ def test_links_to_other_hosts_and_unread_types_are_recorded_not_fetched(
     assert not [r for r in mirror.requests() if r.path.endswith(".xls") or "P0001" in r.path]
 
 
-def test_a_failing_attachment_is_named_and_retried_next_run(mirror: Mirror, mirror_settings: Settings) -> None:
-    mirror.fail(TRS_HOST, PDF, status=503)
+def test_a_failing_download_is_named_and_retried_next_run(mirror: Mirror, mirror_settings: Settings) -> None:
+    """A download that fails is the site's problem and fails the run like a failed page (unlike a file that
+    cannot be read: test_bad_files.py); the page still lands, and a transient failure is retried."""
+    mirror.fail(TRS_HOST, ANNEX1, status=503)
     with pytest.raises(ScrapeError) as info:
         scrape_source("haining_gov", mirror_settings, "run1")
     message = str(info.value)
-    assert message.startswith("[haining_gov] ") and LIVE + PDF in message and "HTTP 503" in message
-    assert "1 attachment(s) failed" in message and info.value.failed_urls == (LIVE + PDF,)
-    (first,) = landed(mirror_settings, "haining_gov")  # the page and the DOCX landed
+    assert message.startswith("[haining_gov] ") and LIVE + ANNEX1 in message and "HTTP 503" in message
+    assert "1 attachment(s) failed" in message and info.value.failed_urls == (LIVE + ANNEX1,)
+    (first,) = landed(mirror_settings, "haining_gov")  # the page and 附件2 landed
     assert [a["status"] for a in first["attachments"]] == ["failed", "read"]  # type: ignore[index]
     assert corpus_lines(HAINING, 41, 97) not in str(first["body_text"])
 
@@ -200,14 +206,19 @@ def test_a_failing_attachment_is_named_and_retried_next_run(mirror: Mirror, mirr
     assert corpus_lines(HAINING, 41, 97) in str(second["body_text"])
 
 
-def test_a_file_that_cannot_be_read_fails_once_and_is_not_refetched(mirror: Mirror, mirror_settings: Settings
-                                                                    ) -> None:
+def test_a_file_over_the_size_cap_fails_alone_and_is_not_refetched(mirror: Mirror, mirror_settings: Settings
+                                                                   ) -> None:
     registry = load_sources(mirror_settings.sources_file)
     source = registry["haining_gov"]
-    small = dataclasses.replace(source, params=MappingProxyType({**source.params, "max_attachment_bytes": 2500}))
-    with pytest.raises(ScrapeError) as info:  # the PDF is 3 KB, the DOCX 2 KB
-        scrape_source("haining_gov", mirror_settings, "run1", sources={**registry, "haining_gov": small})
-    assert LIVE + PDF in str(info.value) and "exceeds 2500 bytes" in str(info.value)
+    small = dataclasses.replace(source, params=MappingProxyType({**source.params, "max_attachment_bytes": 1800}))
+    assert len(mirror.sites[TRS_HOST].files[ANNEX1].body) < 1800 < len(mirror.sites[TRS_HOST].files[ANNEX2].body)
+    summary = scrape_source("haining_gov", mirror_settings, "run1", sources={**registry, "haining_gov": small})
+    assert (summary.new, summary.attachments, summary.attachments_failed) == (1, 1, 1)  # no ScrapeError
+    [warning] = summary.warnings
+    assert warning.startswith(f"[haining_gov] {LIVE + ANNEX2} (attachment of {LIVE + PAGE}): ")
+    assert "exceeds 1800 bytes" in warning and "max_attachment_bytes" in warning  # why, and what to do
+    (row,) = landed(mirror_settings, "haining_gov")
+    assert [a["status"] for a in row["attachments"]] == ["read", "failed"]  # type: ignore[index]
     mirror.clear_log()
     summary = scrape_source("haining_gov", mirror_settings, "run2", sources={**registry, "haining_gov": small})
     assert summary.unchanged == 1 and attachment_requests(mirror) == []  # too big stays too big: no retry
@@ -225,3 +236,18 @@ def test_attachment_params_are_checked_when_the_registry_loads(params: str, mess
         load_sources(path)
     path.write_text(GOOD + 'attachment_types = ["pdf"]\nmax_attachment_bytes = 1000000\n', encoding="utf-8")
     assert load_sources(path)["demo"].param("attachment_types") == ["pdf"]
+
+
+def test_pdf_documents_are_reparsed_from_their_saved_bytes(mirror: Mirror, mirror_settings: Settings) -> None:
+    """A PDF-only document and a page with a PDF attachment (山东, Hanweb) re-parse from the raw store alone: the
+    same versions, no request."""
+    summary = scrape_source("shandong_gov", mirror_settings, "run1")
+    assert (summary.new, summary.attachments) == (2, 2)
+    mirror.clear_log()
+    reparsed = reparse_source("shandong_gov", mirror_settings, "run2")
+    assert (reparsed.documents, reparsed.changed_versions, reparsed.failed) == (2, 0, 0)
+    assert mirror.requests() == []
+    first = {r["url"]: r for r in landed(mirror_settings, "shandong_gov") if r["run_id"] == "run1"}
+    again = {r["url"]: r for r in landed(mirror_settings, "shandong_gov") if r["run_id"] == "run2"}
+    assert {u: (r["version_hash"], r["title"], r["attachments"]) for u, r in again.items()} == {
+        u: (r["version_hash"], r["title"], r["attachments"]) for u, r in first.items()}

@@ -57,7 +57,7 @@ HAINING = "002_c46747e1f312a09b.txt"
 
 def expected_body(corpus_name: str) -> str:
     """What a landed document's text must be. The 海宁 page shows the plan up to its list of annexes (lines
-    1-40); 附件1 (lines 41-97) is a PDF and 附件2 (lines 102-204) a DOCX below it, and their text is appended
+    1-40); 附件1 (lines 41-97) and 附件2 (lines 102-204) are Word files below it, and their text is appended
     after a blank line each — so the corpus's four line breaks between the annexes become two."""
     if corpus_name != HAINING:
         return corpus_text(corpus_name)

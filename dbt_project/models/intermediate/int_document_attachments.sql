@@ -1,4 +1,4 @@
--- One row per attachment (附件) a document version's page links to. The text of a read attachment sits in the
+-- One row per attachment (附件) a document version's page links to (a PDF-only document: its file). The text of a read attachment sits in the
 -- document's body_text at [text_start, text_end) (0-based character offsets, like the targets' quote offsets).
 with documents as (
     select document_id, version_hash, attachments
@@ -26,5 +26,6 @@ select
     attachment.error,
     attachment.raw_path,
     attachment.text_start,
-    attachment.text_end
+    attachment.text_end,
+    coalesce(attachment.needs_ocr, false) as needs_ocr
 from listed

@@ -60,6 +60,7 @@ select
     d.compilation_id,
     d.page_range,
     len(d.attachments) as attachments_listed,
-    len(list_filter(d.attachments, lambda a: a.status = 'read')) as attachments_read
+    len(list_filter(d.attachments, lambda a: a.status = 'read')) as attachments_read,
+    d.needs_ocr
 from documents as d
 left join regions as r on r.region_code = d.region_code

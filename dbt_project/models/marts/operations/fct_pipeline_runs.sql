@@ -26,7 +26,9 @@ sources as (
         sum(new) as documents_new,
         sum(changed) as documents_changed,
         sum(requests) as requests,
-        sum(bytes) as bytes
+        sum(bytes) as bytes,
+        cast(sum(cast(json_extract(details, '$.attachments_failed') as bigint)) as bigint) as attachments_failed,
+        cast(sum(cast(json_extract(details, '$.needs_ocr') as bigint)) as bigint) as files_need_ocr
     from events
     where kind = 'source'
     group by run_id
@@ -49,6 +51,8 @@ select
     coalesce(sources.documents_changed, 0) as documents_changed,
     coalesce(sources.requests, 0) as requests,
     coalesce(sources.bytes, 0) as bytes,
+    coalesce(sources.attachments_failed, 0) as attachments_failed,
+    coalesce(sources.files_need_ocr, 0) as files_need_ocr,
     stages.extract_status,
     stages.build_status,
     stages.validation_status,

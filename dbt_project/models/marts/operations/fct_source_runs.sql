@@ -1,4 +1,5 @@
--- One row per source per run: what the scrape saw and did, how long it took, whether it failed.
+-- One row per source per run: what the scrape saw and did, how long it took, whether it failed. The files it
+-- met that could not be read or need OCR fail nothing; they are counted and named here (the scrape's details).
 select
     run_id,
     name as source_key,
@@ -13,6 +14,10 @@ select
     failed as documents_failed,
     requests,
     bytes,
+    coalesce(cast(json_extract(details, '$.attachments') as bigint), 0) as attachments_read,
+    coalesce(cast(json_extract(details, '$.attachments_failed') as bigint), 0) as attachments_failed,
+    coalesce(cast(json_extract(details, '$.needs_ocr') as bigint), 0) as files_need_ocr,
+    nullif(array_to_string(cast(json_extract(details, '$.warnings') as varchar[]), chr(10)), '') as warnings,
     error
 from {{ ref('stg_landing__run_events') }}
 where kind = 'source'

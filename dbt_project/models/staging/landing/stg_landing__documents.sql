@@ -28,6 +28,8 @@ typed as (
         compilation_id,
         page_range,
         coalesce(attachments, []) as attachments,
+        -- Landed before the flag existed: no file was found without a text layer then.
+        coalesce(needs_ocr, false) as needs_ocr,
         row_number() over (partition by document_id, version_hash order by run_id desc) as landing_rank
     from source
 )
