@@ -35,10 +35,11 @@ test: $(STAMP) ## run the whole test suite
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .
 
-bench: $(STAMP) ## dev-gold score, extraction throughput, scrape over the mirror, dbt build at 1k/10k documents
+bench: $(STAMP) ## dev-gold score, extraction throughput, PDF text libraries, scrape over the mirror, dbt build at 1k/10k documents
 	$(BIN)/python bench/score_dev_gold.py
 	$(BIN)/python bench/score_project_labels.py
 	$(BIN)/python bench/extract_throughput.py
+	$(BIN)/python bench/pdf_text_layers.py
 	$(BIN)/python bench/scrape_mirror.py
 	@test -d data/landing || $(MAKE) run  # dbt_scale copies the shapes of real landing data
 	$(BIN)/python bench/dbt_scale.py

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -66,18 +66,179 @@ def cmd_scrape(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if errors else 0
 
 
+# -- `carbonpeak extract PATH...` ---------------------------------------------------------------------
+
+_HINTS = {
+    "pdf": "The PDF is damaged, encrypted or not a PDF at all: open it in a PDF viewer, download it again, "
+           "or remove its password",
+    "docx": "It is not a readable Word 2007+ document: open it in Word or LibreOffice and save it as .docx again",
+    "txt": "Save it as UTF-8 text",
+    "html": "Save the page again from the browser (as HTML only)",
+}
+
+
+@dataclass
+class _FileTargets:
+    """What one file gave: its targets as JSON lines, warnings, or the reason it failed."""
+
+    lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def html_text(content: bytes) -> tuple[str, str | None, str | None]:
+    """(body text, title, publish date YYYY-MM-DD) of a saved web page: the visible text of <body> as the
+    site families read a page body (scrapers.parsing.clean_text), the gov meta title and date when present."""
+    from bs4 import Tag
+
+    from scrapers.parsing import clean_text, decode_html, gov_meta, parse_date, soup_of, text_of
+
+    soup = soup_of(decode_html(content))
+    meta = gov_meta(soup)
+    head_title = soup.find("title")
+    title = meta.get("ArticleTitle") or (text_of(head_title).split("_")[0].strip()
+                                         if isinstance(head_title, Tag) else "") or None
+    node = soup.body or soup
+    return clean_text(node), title, parse_date(meta.get("PubDate"))
+
+
+def _read_error(path: str, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file. Check the path"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: is a folder, not a file. Give the files in it (e.g. {path.rstrip('/')}/*.pdf)"
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied. Make the file readable for this user"
+    return f"{path}: cannot be read: {exc.strerror or exc}"
+
+
+def _extract_file(path: str, doc_id: str, region: str | None, title: str | None,
+                  published: date | None) -> _FileTargets:
+    """The targets of one file; never raises, so one bad file does not stop the others."""
+    from carbonpeak.extract import extract_targets
+    from carbonpeak.textlayer import ConversionError, FileText
+    from carbonpeak.textlayer.files import READABLE, content_text, file_kind
+
+    out = _FileTargets()
+    kind = "unknown"
+    try:
+        content = Path(path).read_bytes()
+        kind = file_kind(Path(path), content)
+        if kind == "html":
+            text, page_title, page_date = html_text(content)
+            title = title or page_title
+            if published is None and page_date:
+                published = date.fromisoformat(page_date)
+            result = FileText(text, "html")
+        else:
+            result = content_text(content, kind)
+    except OSError as exc:
+        out.error = _read_error(path, exc)
+        return out
+    except ConversionError as exc:
+        hint = _HINTS.get(kind, f"carbonpeak extract reads {READABLE}: convert the file to one of these "
+                                "(a .doc or .wps file: save it as .docx)")
+        out.error = f"{path}: {str(exc).rstrip('.')}. {hint}"
+        return out
+    except Exception as exc:  # a reader's bug must not cost the other files their targets
+        out.error = f"{path}: reading it failed ({type(exc).__name__}: {exc}). Please report this with the file"
+        return out
+    if result.needs_ocr:
+        pages = f"{result.pages} page{'s' if result.pages != 1 else ''}"
+        out.warnings.append(f"{path}: no text layer on its {pages} (a scanned PDF?): no targets read. Run OCR on "
+                            "it (e.g. ocrmypdf) and extract the result")
+        return out
+    try:
+        found = extract_targets(result.text, doc_id, region=region, title=title, publish_date=published)
+    except Exception as exc:
+        out.error = f"{path}: the extractor failed ({type(exc).__name__}: {exc}). Please report this with the file"
+        return out
+    out.lines = [json.dumps(t.as_json(), ensure_ascii=False) for t in found]
+    return out
+
+
+def _extract_files(paths: list[str], doc_ids: list[str], region: str | None, title: str | None,
+                   published: date | None) -> Iterator[_FileTargets]:
+    """Each file's targets, in the order of `paths`. Several files are read in worker processes, one per core
+    (largest first, so that one big PDF does not finish last)."""
+    if len(paths) == 1:
+        yield _extract_file(paths[0], doc_ids[0], region, title, published)
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    import carbonpeak.extract  # noqa: F401  imported once here, inherited by the forked workers
+
+    def size(path: str) -> int:
+        with contextlib.suppress(OSError):
+            return os.stat(path).st_size
+        return 0
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    pool = ProcessPoolExecutor(max_workers=min(len(paths), cores), initializer=_worker_init, initargs=(os.getpid(),))
+    finished = False
+    try:
+        futures: dict[int, Future[_FileTargets]] = {}
+        for i in sorted(range(len(paths)), key=lambda i: -size(paths[i])):
+            futures[i] = pool.submit(_extract_file, paths[i], doc_ids[i], region, title, published)
+        for i, path in enumerate(paths):
+            try:
+                yield futures[i].result()
+            except BrokenProcessPool as exc:  # the worker died (out of memory, a crash inside a C library)
+                yield _FileTargets(error=f"{path}: the process reading it died ({exc}). Try this file on its own")
+        finished = True
+    finally:  # interrupted (Ctrl-C, a closed pipe): the files not yet started are not read
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _worker_init(parent: int) -> None:
+    """Workers end with the command: Ctrl-C is the parent's to handle, and when the parent dies (killed, or
+    by SIGPIPE when the reader of its output goes away) its workers get SIGTERM (Linux) instead of waiting
+    forever for work that will not come."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    if args.path is None:  # the pipeline stage: every landed document
+    if not args.paths:  # the pipeline stage: every landed document
         _print(pipeline.extract(settings))
         return 0
-    from carbonpeak.extract import extract_targets
-
-    text = Path(args.path).read_text(encoding="utf-8")
-    published = date.fromisoformat(args.publish_date) if args.publish_date else None
-    doc_id = args.doc_id or Path(args.path).stem
-    for target in extract_targets(text, doc_id, region=args.region, title=args.title, publish_date=published):
-        print(json.dumps(target.as_json(), ensure_ascii=False))
-    return 0
+    if args.doc_id and len(args.paths) > 1:
+        print(f"error: --doc-id names one document, but {len(args.paths)} paths were given. Drop --doc-id (each "
+              "document's id is then its file stem) or extract one path at a time", file=sys.stderr)
+        return 2
+    published = args.publish_date
+    doc_ids = [args.doc_id] if args.doc_id else [Path(p).stem for p in args.paths]
+    repeated = sorted({d for d in doc_ids if doc_ids.count(d) > 1})
+    if repeated:
+        print(f"warning: several files share the document id {', '.join(repeated)} (their file stem): their "
+              "targets carry the same doc", file=sys.stderr)
+    failed: list[str] = []
+    done = 0
+    outcomes = _extract_files(args.paths, doc_ids, args.region, args.title, published)
+    try:
+        for path, outcome in zip(args.paths, outcomes, strict=True):
+            for line in outcome.lines:
+                print(line)
+            for warning in outcome.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            if outcome.error:
+                print(f"error: {outcome.error}", file=sys.stderr)
+                failed.append(path)
+            done += 1
+    except KeyboardInterrupt:
+        outcomes.close()
+        print(f"interrupted after {done} of {len(args.paths)} files", file=sys.stderr)
+        return 130
+    if failed:
+        print(f"{len(failed)} of {len(args.paths)} files failed; the targets of the others were printed",
+              file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _stage(fn: Callable[[Settings], dict[str, Any]]) -> Callable[[argparse.Namespace, Settings], int]:
@@ -151,6 +312,13 @@ def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
 def _add_site_choice(parser: argparse.ArgumentParser) -> None:
     sites = parser.add_mutually_exclusive_group()
     sites.add_argument("--mirror", action="store_true", help="scrape the offline mirror on 127.0.0.1")
@@ -172,12 +340,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_site_choice(p)
     p.set_defaults(fn=cmd_scrape)
 
-    p = sub.add_parser("extract", help="targets of one text file as JSON lines; without PATH, of all landed documents")
-    p.add_argument("path", nargs="?", help="a UTF-8 text file")
-    p.add_argument("--doc-id", help="document id written into every record (default: file stem)")
+    p = sub.add_parser("extract", help="targets of files as JSON lines (.pdf, .docx, .html, .txt); without PATH, "
+                                       "of all landed documents",
+                       description="Print one JSON object per target found in each file, file after file. A file "
+                                   "that cannot be read is reported on stderr and the others still extract (exit "
+                                   "status 1). Without PATH: the pipeline stage, over every landed document.")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files to read: .pdf, .docx, .html/.htm, .txt (UTF-8 or GBK); several in one call")
+    p.add_argument("--doc-id", help="document id written into every record (default: the file stem; "
+                                    "only with a single PATH)")
     p.add_argument("--region", help="jurisdiction, if known (e.g. 嘉兴市)")
     p.add_argument("--title", help="document title, if known")
-    p.add_argument("--publish-date", help="YYYY-MM-DD, if known")
+    p.add_argument("--publish-date", type=_iso_date, help="YYYY-MM-DD, if known")
     p.set_defaults(fn=cmd_extract)
 
     sub.add_parser("build", help="dbt build into the build file").set_defaults(fn=_stage(pipeline.build))
