@@ -26,23 +26,25 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP) ## create or refresh the virtualenv from requirements.lock
 
 run: $(STAMP) ## run the nightly Airflow DAG once against the offline mirror
-	$(BIN)/carbonpeak dag-test --mirror
+	$(BIN)/python -m mirror dag-test
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff and the import contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP) ## dev-gold score, extraction throughput, PDF text libraries, scrape over the mirror, dbt build at 1k/10k documents
-	$(BIN)/python bench/score_dev_gold.py
-	$(BIN)/python bench/score_project_labels.py
-	$(BIN)/python bench/extract_throughput.py
-	$(BIN)/python bench/pdf_text_layers.py
-	$(BIN)/python bench/scrape_mirror.py
+	$(BIN)/python -m bench.score_dev_gold
+	$(BIN)/python -m bench.score_project_labels
+	$(BIN)/python -m bench.extract_throughput
+	$(BIN)/python -m bench.pdf_text_layers
+	$(BIN)/python -m bench.scrape_mirror
 	@test -d data/landing || $(MAKE) run  # dbt_scale copies the shapes of real landing data
-	$(BIN)/python bench/dbt_scale.py
+	$(BIN)/python -m bench.dbt_scale
 
 # dbt is the writer of the build file, so the docs' catalog is read from it, never from the published copy.
 docs: $(STAMP) ## dbt docs of the last build: lineage and every column (dbt_project/target/static_index.html)

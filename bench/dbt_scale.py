@@ -34,8 +34,9 @@ from typing import Any
 
 import duckdb
 
-from carbonpeak.landing import read_jsonl
-from carbonpeak.settings import REPO_ROOT, Settings
+from carbonpeak_core.landing import read_jsonl
+from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.settings import Settings
 
 SOURCE_KEY = "synthetic_bench"
 QUERIES = REPO_ROOT / "warehouse" / "queries"

@@ -18,7 +18,7 @@ import tracemalloc
 from pathlib import Path
 
 from carbonpeak.extract import extract_targets
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
 
 DEFAULT = REPO_ROOT.parent / "shared" / "corpus" / "003_a895838ed2e4cd84.txt"
 

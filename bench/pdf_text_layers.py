@@ -4,7 +4,7 @@ gold F1 each library's text yields on the four hand-labelled PDFs (../shared/gol
     .venv/bin/python bench/pdf_text_layers.py [--shared ../shared] [--only new old ...]
 
 Candidates (a library that is not installed is skipped with a note):
-  new       carbonpeak.textlayer: pypdfium2 character boxes laid out into lines, cleaned to reading text
+  new       scrapers.textlayer: pypdfium2 character boxes laid out into lines, cleaned to reading text
   pdfium    pypdfium2 `get_text_range()` per page, as PDFium gives it (no layout, no cleaning)
   old       the previous text layer (pdfplumber, scrapers/attachments.py before the text layer moved),
             kept below as `old_pdfplumber_text` for comparison only
@@ -36,12 +36,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
 
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
 # name -> (module that must be importable, what is measured)
 LIBRARIES: dict[str, tuple[str, str]] = {
-    "new": ("pypdfium2", "carbonpeak.textlayer (pypdfium2 + cleaning)"),
+    "new": ("pypdfium2", "scrapers.textlayer (pypdfium2 + cleaning)"),
     "pdfium": ("pypdfium2", "pypdfium2 get_text_range, plain"),
     "old": ("pdfplumber", "old layer: pdfplumber (HEAD)"),
     "pdfminer": ("pdfminer", "pdfminer.six extract_text"),
@@ -53,7 +53,7 @@ LIBRARIES: dict[str, tuple[str, str]] = {
 
 
 def new_text(content: bytes) -> str:
-    from carbonpeak.textlayer.files import content_text
+    from scrapers.textlayer.files import content_text
 
     return content_text(content, "pdf").text
 
@@ -87,7 +87,7 @@ def pypdf_text(content: bytes) -> str:
 
 
 # The previous implementation, kept for comparison only: scrapers/attachments.py `pdf_text` (and its helper
-# `_cell_lines`) as they were before carbonpeak.textlayer replaced them, copied unchanged.
+# `_cell_lines`) as they were before scrapers.textlayer replaced them, copied unchanged.
 
 
 def _cell_lines(rows: Iterable[Iterable[str | None]]) -> list[str]:
@@ -104,7 +104,7 @@ def old_pdfplumber_text(content: bytes) -> str:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
-    from carbonpeak.textlayer import ConversionError
+    from scrapers.textlayer import ConversionError
 
     lines: list[str] = []
     continues = False  # the last text line reached the right margin: the next one may continue it
@@ -157,8 +157,8 @@ def child(library: str, files: list[Path], gold_pdfs: list[Path], out: Path) -> 
     started = time.perf_counter()
     importlib.import_module(LIBRARIES[library][0])
     if library == "new":
-        import carbonpeak.textlayer.clean
-        import carbonpeak.textlayer.pdf  # noqa: F401
+        import scrapers.textlayer.clean
+        import scrapers.textlayer.pdf  # noqa: F401
     import_s = time.perf_counter() - started
     rss_import = _rss_mib()
     wanted = {hashlib.sha256(p.read_bytes()).hexdigest(): p.stem for p in gold_pdfs}

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from carbonpeak.extract import extract_targets
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
 
 # doc id -> text path relative to shared/ (the 003 slices are cut from the compilation: gold/texts/SLICES.md)
 DEV_DOCUMENTS = {

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/score_project_labels.py [dev|heldout|all] [--json]
 
-Ten documents of the 003 compilation (carbonpeak/mirror/corpus/003_a895838ed2e4cd84.txt, split by
-scrapers/compilation.py) were labelled by the project following ../shared/gold/GUIDELINES.md; the labels
+Ten documents of the 003 compilation (mirror/corpus/003_a895838ed2e4cd84.txt, split by
+scrapers/compilation_splitter.py) were labelled by the project following ../shared/gold/GUIDELINES.md; the labels
 are in tests/extract/labels/{dev,heldout}/ (README there). The extractor runs on each document's text
 alone, as `carbonpeak extract PATH --doc-id ID` does, and the predictions go to the shared scorer
 (../shared/gold/score_targets.py). The extractor never reads the labels; only this harness does.
@@ -20,10 +20,10 @@ from functools import cache
 from pathlib import Path
 
 from carbonpeak.extract import extract_targets
-from carbonpeak.settings import REPO_ROOT
-from scrapers.compilation import split_compilation
+from carbonpeak_core.paths import REPO_ROOT
+from scrapers.compilation_splitter import split_compilation
 
-COMPILATION = REPO_ROOT / "carbonpeak" / "mirror" / "corpus" / "003_a895838ed2e4cd84.txt"
+COMPILATION = REPO_ROOT / "mirror" / "corpus" / "003_a895838ed2e4cd84.txt"
 LABELS = REPO_ROOT / "tests" / "extract" / "labels"
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
 # doc id -> the document's full title in the compilation (its header), per half.

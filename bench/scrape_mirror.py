@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from carbonpeak import pipeline
-from carbonpeak.mirror import running_mirror
-from carbonpeak.settings import Settings
+from carbonpeak_core.settings import Settings
+from mirror import running_mirror
 
 
 def one_run(settings: Settings, label: str) -> None:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core import paths
 
 DAG_ID = "carbonpeak_nightly"
 
@@ -20,10 +20,10 @@ DAG_ID = "carbonpeak_nightly"
 def local_airflow_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for a throwaway local Airflow: repo dags, no examples, SQLite under AIRFLOW_HOME."""
     env = dict(os.environ if base is None else base)
-    home = Path(env.get("AIRFLOW_HOME") or REPO_ROOT / ".airflow")
+    home = Path(env.get("AIRFLOW_HOME") or paths.AIRFLOW_HOME)
     home.mkdir(parents=True, exist_ok=True)
     env["AIRFLOW_HOME"] = str(home)
-    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO_ROOT / "dags"))
+    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(paths.DAGS))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     env.setdefault("AIRFLOW__API__HOST", "127.0.0.1")

@@ -20,27 +20,13 @@ from typing import Any
 
 from carbonpeak import pipeline
 from carbonpeak.notify import failure_alert
-from carbonpeak.settings import LiveModeError, Settings
+from carbonpeak_core.settings import LiveModeError, Settings
 
 
-@contextlib.contextmanager
-def _maybe_mirror(settings: Settings, use_mirror: bool, live: bool = False) -> Iterator[Settings]:
-    """With --mirror, serve the offline mirror on loopback and point the sources at it. With --live, the
-    settings as they are, once `Settings.check_live` has found them fit for the real sites."""
-    if live:
-        yield settings.check_live()
-        return
-    if not use_mirror:
-        yield settings
-        return
-    from carbonpeak.mirror.server import running_mirror
-
-    with running_mirror() as mirror:
-        for host, url in sorted(mirror.base_urls.items()):
-            logging.getLogger("carbonpeak").info("mirror: %s -> %s", host, url)
-        # Politeness delays protect real sites; our own loopback mirror needs none unless asked for.
-        rate = settings.rate_limit if os.environ.get("CARBONPEAK_RATE_LIMIT") else 0.0
-        yield settings.with_(base_urls={**settings.base_urls, **mirror.base_urls}, rate_limit=rate)
+def _sites(settings: Settings, live: bool) -> Settings:
+    """With --live, the settings once `Settings.check_live` has found them fit for the real sites; else as
+    they are (CARBONPEAK_BASE_URLS may point hosts elsewhere: the offline mirror, `python -m mirror`)."""
+    return settings.check_live() if live else settings
 
 
 def _print(obj: Any) -> None:
@@ -57,8 +43,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_scrape(args: argparse.Namespace, settings: Settings) -> int:
     run_id = args.run_id or pipeline.new_run_id()
-    with _maybe_mirror(settings, args.mirror, args.live) as s:
-        results, errors = pipeline.scrape_sources(s, run_id, args.sources or None)
+    results, errors = pipeline.scrape_sources(_sites(settings, args.live), run_id, args.sources or None)
     for summary in results.values():
         _print(summary)
     for error in errors.values():
@@ -116,8 +101,8 @@ def _extract_file(path: str, doc_id: str, region: str | None, title: str | None,
                   published: date | None) -> _FileTargets:
     """The targets of one file; never raises, so one bad file does not stop the others."""
     from carbonpeak.extract import extract_targets
-    from carbonpeak.textlayer import ConversionError, FileText
-    from carbonpeak.textlayer.files import READABLE, content_text, file_kind
+    from scrapers.textlayer import ConversionError, FileText
+    from scrapers.textlayer.files import READABLE, content_text, file_kind
 
     out = _FileTargets()
     kind = "unknown"
@@ -255,8 +240,7 @@ def _stage(fn: Callable[[Settings], dict[str, Any]]) -> Callable[[argparse.Names
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    with _maybe_mirror(settings, args.mirror, args.live) as s:
-        report = pipeline.run_all(s, sources=args.sources or None)
+    report = pipeline.run_all(_sites(settings, args.live), sources=args.sources or None)
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -293,18 +277,11 @@ def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_mirror(args: argparse.Namespace, settings: Settings) -> int:
-    from carbonpeak.mirror.server import serve_forever
-
-    serve_forever()
-    return 0
-
-
 def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
     from carbonpeak.airflow_local import dag_test
 
-    with _maybe_mirror(settings, args.mirror) as s:
-        code = dag_test(base_urls=s.base_urls, rate_limit=s.rate_limit)
+    s = settings
+    code = dag_test(base_urls=s.base_urls, rate_limit=s.rate_limit)
     if code == 0:
         print(f"\nPublished warehouse: {s.warehouse_path}\nTry:\n  {sys.executable} -c \"import duckdb; "
               f"print(duckdb.connect('{s.warehouse_path}', read_only=True).sql("
@@ -320,9 +297,7 @@ def _iso_date(value: str) -> date:
 
 
 def _add_site_choice(parser: argparse.ArgumentParser) -> None:
-    sites = parser.add_mutually_exclusive_group()
-    sites.add_argument("--mirror", action="store_true", help="scrape the offline mirror on 127.0.0.1")
-    sites.add_argument("--live", action="store_true",
+    parser.add_argument("--live", action="store_true",
                        help="scrape the real sites (refused while CARBONPEAK_BASE_URLS redirects a host; "
                             "needs CARBONPEAK_CONTACT)")
 
@@ -376,10 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for releases (default: $CARBONPEAK_DATA_DIR/releases)")
     p.set_defaults(fn=cmd_release)
 
-    sub.add_parser("mirror", help="serve the offline mirror until Ctrl-C").set_defaults(fn=cmd_mirror)
-
     p = sub.add_parser("dag-test", help="run the Airflow DAG once (local AIRFLOW_HOME, SQLite)")
-    p.add_argument("--mirror", action="store_true", help="scrape the offline mirror on 127.0.0.1")
     p.set_defaults(fn=cmd_dag_test)
     return parser
 

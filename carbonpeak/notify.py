@@ -12,7 +12,7 @@ import ssl
 from email.message import EmailMessage
 from typing import Any
 
-from carbonpeak.settings import Settings, SmtpSettings
+from carbonpeak_core.settings import Settings, SmtpSettings
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from carbonpeak import runlog
-from carbonpeak.landing import DocumentRecord, TargetRecord, fsync_dir, iter_documents, write_jsonl
 from carbonpeak.notify import failure_alert
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import DocumentRecord, TargetRecord, fsync_dir, iter_documents, write_jsonl
+from carbonpeak_core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from typing import Any
 
 import duckdb
 
-from carbonpeak.landing import fsync_dir
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import fsync_dir
+from carbonpeak_core.settings import Settings
 
 LICENCE = {
     "id": "CC-BY-4.0",

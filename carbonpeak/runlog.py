@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from carbonpeak.landing import read_jsonl, write_jsonl
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import read_jsonl, write_jsonl
+from carbonpeak_core.settings import Settings
 
 SOURCE_COUNTERS = ("listed", "new", "changed", "unchanged", "failed", "requests", "bytes")
 

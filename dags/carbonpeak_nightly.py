@@ -23,7 +23,7 @@ WRITER_POOL = "duckdb_writer"  # created with one slot by `airflow pools set` (d
 
 
 def _settings() -> Any:
-    from carbonpeak.settings import Settings
+    from carbonpeak_core.settings import Settings
 
     return Settings.from_env()
 

@@ -9,8 +9,8 @@ Sites link their annexes in a few ways:
 `find_links` returns the page's file links; the runner downloads the allow-listed ones (same host, a type
 in CONVERTERS) through the source's PoliteSession and `append_attachments` reads them.
 
-Bytes become text in carbonpeak.textlayer (PDF with pypdfium2, cleaned to reading text; DOCX), each file in a
-child process with a memory and a time limit (carbonpeak.textlayer.isolate). A file that cannot be read —
+Bytes become text in scrapers.textlayer (PDF with pypdfium2, cleaned to reading text; DOCX), each file in a
+child process with a memory and a time limit (scrapers.textlayer.isolate). A file that cannot be read —
 corrupt, encrypted, a decompression bomb, over the size cap — fails that attachment only: it is recorded with
 the reason and what to do, and the page lands without its text. A scanned file (no text layer) is recorded
 as needs_ocr; nothing is read from it.
@@ -26,12 +26,12 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from carbonpeak.landing import AttachmentRecord
-from carbonpeak.textlayer import CONVERTERS, ConversionError, FileText
-from carbonpeak.textlayer.isolate import ResourceLimitError, convert_isolated
+from carbonpeak_core.landing import AttachmentRecord
 from scrapers.http import BodyTooLarge, FetchError, HostNotAllowed, RobotsDisallowed
 from scrapers.parsing import text_of
 from scrapers.registry import SourceConfig
+from scrapers.textlayer import CONVERTERS, ConversionError, FileText
+from scrapers.textlayer.isolate import ResourceLimitError, convert_isolated
 
 # File types a link may point at (by extension). Only CONVERTERS' keys are downloaded and read.
 FILE_TYPES = frozenset(
@@ -136,7 +136,7 @@ def _transient(exc: Exception) -> bool:
 # read(link) -> (bytes, raw_path) of an attachment the policy lets through: the runner fetches (conditional
 # GET) and saves the bytes; a re-parse loads the saved ones.
 Reader = Callable[[AttachmentLink], tuple[bytes, str]]
-# convert(bytes, kind) -> FileText: carbonpeak.textlayer.isolate.convert_isolated with the Settings' limits.
+# convert(bytes, kind) -> FileText: scrapers.textlayer.isolate.convert_isolated with the Settings' limits.
 Converter = Callable[[bytes, str], FileText]
 
 
@@ -147,7 +147,7 @@ def unreadable_reason(exc: Exception) -> str:
         return f"{reason}: raise params.max_attachment_bytes of this source if the file is genuine"
     if isinstance(exc, ResourceLimitError):
         return reason  # names the setting to raise
-    if "expands to" in reason:  # the DOCX reader's own cap on word/document.xml (carbonpeak/textlayer/docx.py)
+    if "expands to" in reason:  # the DOCX reader's own cap on word/document.xml (scrapers/textlayer/docx.py)
         return f"{reason}, more than a Word document's text needs: a decompression bomb, not read"
     if "encrypted" in reason or "password" in reason.lower():
         return f"{reason}: only a copy without a password can be read; ask the publisher, or add the text by hand"

@@ -22,22 +22,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from carbonpeak.landing import DocumentRecord, iter_documents, write_jsonl
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import DocumentRecord, iter_documents, write_jsonl
+from carbonpeak_core.settings import Settings
 from scrapers.attachments import AttachmentLink, AttachmentSkipped, Converter, Reader
-from scrapers.families import family_module
+from scrapers.families.common import family_module
 from scrapers.http import Response
 from scrapers.rawstore import RawStore, sha256_hex
 from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
 from scrapers.runner import (
     ScrapeError,
-    _load_state,
     document_id_for,
     file_document,
     parse_document,
     parse_parts_documents,
     settings_converter,
 )
+from scrapers.runstate import load_state
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def reparse_source(
     if out.exists():
         raise ScrapeError(key, str(out), f"run {run_id} already landed documents for this source; use a new run id")
     raw = RawStore(settings.raw_dir, key)
-    known: dict[str, dict[str, Any]] = _load_state(settings.state_dir / f"{key}.json")["documents"]
+    known: dict[str, dict[str, Any]] = load_state(settings.state_dir / f"{key}.json")["documents"]
     fallbacks = _landed_fallbacks(settings, key)
     convert_file = settings_converter(settings)
     summary = ReparseSummary(source_key=key, pages=len(known))

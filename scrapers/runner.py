@@ -23,20 +23,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from carbonpeak.landing import DocumentRecord, write_jsonl
-from carbonpeak.settings import Settings
-from carbonpeak.textlayer.isolate import convert_isolated
+from carbonpeak_core.landing import DocumentRecord
+from carbonpeak_core.settings import Settings
 from scrapers.attachments import (
     DEFAULT_MAX_BYTES,
     AttachmentFailure,
@@ -48,138 +40,27 @@ from scrapers.attachments import (
     readable_types,
     unreadable_reason,
 )
-from scrapers.families import ListEntry, family_module, matches_keywords
+from scrapers.families.common import ListEntry, family_module, matches_keywords
 from scrapers.http import BodyTooLarge, FetchError, PoliteSession, Response, Validators
 from scrapers.parsing import SelectorError, html_is_complete, region_from_site_id
 from scrapers.rawstore import RawStore, sha256_hex
 from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
+from scrapers.runstate import (
+    ScrapeError,
+    ScrapeSummary,
+    Urls,
+    effective_base_url,
+    host_of,
+    land_and_remember,
+    listed_unchanged,
+    load_state,
+    make_session,
+    mark_checked,
+    now,
+)
+from scrapers.textlayer.isolate import convert_isolated
 
 log = logging.getLogger(__name__)
-
-
-class ScrapeError(Exception):
-    """A scrape that failed; the message names the source and the URL(s)."""
-
-    def __init__(
-        self,
-        source_key: str,
-        url: str,
-        reason: str,
-        *,
-        summary: ScrapeSummary | None = None,
-        failed_urls: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(f"[{source_key}] {url}: {reason}")
-        self.source_key = source_key
-        self.url = url
-        self.reason = reason
-        self.summary = summary
-        self.failed_urls = failed_urls
-
-
-@dataclass
-class ScrapeSummary:
-    source_key: str
-    listed: int = 0  # list entries in scope (after the keyword filter)
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    failed: int = 0  # detail pages
-    attachments: int = 0  # attachments read into the document versions landed (a PDF-only document's file too)
-    attachments_failed: int = 0  # not downloaded, or unreadable
-    needs_ocr: int = 0  # files with no text layer (scanned) in the document versions landed
-    requests: int = 0  # HTTP exchanges, robots.txt and retries included
-    bytes: int = 0
-    errors: list[str] = field(default_factory=list)
-    # Files that could not be read or need OCR: "[source] <file URL> (attachment of <page>): <reason>: <what to
-    # do>". They fail nothing, so they are not errors; the run log keeps them.
-    warnings: list[str] = field(default_factory=list)
-    landing_file: str | None = None  # relative to Settings.landing_dir, when rows were written
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-def effective_base_url(source: SourceConfig, settings: Settings) -> str:
-    return settings.base_urls.get(source.host, source.base_url).rstrip("/")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class _Urls:
-    """Live URL ↔ fetched URL: records and state keep the live URL even when the mirror serves it.
-    `extra` maps further live bases (a source's extra_hosts, e.g. the detail host of a search API)."""
-
-    def __init__(self, live_base: str, effective_base: str, extra: Mapping[str, str] | None = None) -> None:
-        self.live = live_base.rstrip("/")
-        self.effective = effective_base.rstrip("/")
-        self.pairs = [(self.live, self.effective)] + [
-            (live.rstrip("/"), eff.rstrip("/")) for live, eff in (extra or {}).items()
-        ]
-
-    def to_live(self, url: str) -> str:
-        for live, effective in self.pairs:
-            if url.startswith(effective + "/"):
-                return live + url[len(effective) :]
-        return url
-
-    def to_effective(self, url: str) -> str:
-        for live, effective in self.pairs:
-            for prefix in (live, live.replace("https://", "http://", 1)):
-                if url.startswith(prefix + "/"):
-                    return effective + url[len(prefix) :]
-        return url
-
-
-def _load_state(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {"documents": {}}
-    state = json.loads(path.read_text(encoding="utf-8"))
-    state.setdefault("documents", {})
-    return state
-
-
-def land_and_remember(settings: Settings, dataset: str, key: str, run_id: str, records: list[Any],
-                      summary: ScrapeSummary, state: dict[str, Any], state_path: Path) -> None:
-    """Write the run's new records to landing/<dataset>/<key>/<run_id>.jsonl, then the state: in that
-    order, so a crash in between makes the next run fetch again rather than forget a document."""
-    if records:
-        out = settings.landing_dir / dataset / key / f"{run_id}.jsonl"
-        write_jsonl(out, records)
-        summary.landing_file = out.relative_to(settings.landing_dir).as_posix()
-    state["source_key"] = key
-    state["last_run_id"] = run_id
-    _save_state(state_path, state)
-
-
-def _save_state(path: Path, state: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(state, fh, ensure_ascii=False, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def make_session(source: SourceConfig, settings: Settings) -> PoliteSession:
-    effective = effective_base_url(source, settings)
-    rate = settings.rate_limit
-    if rate > 0 and source.rate_limit is not None:
-        rate = min(rate, source.rate_limit)
-    return PoliteSession(
-        user_agent=settings.effective_user_agent,
-        allowed_hosts={host_of(effective), *source.extra_hosts},
-        timeout=settings.timeout,
-        rate_limit=rate,
-        max_retries=settings.max_retries,
-        max_body_bytes=settings.max_body_bytes,
-    )
 
 
 def scrape_source(
@@ -201,10 +82,10 @@ def scrape_source(
         return scrape_statistics(source, settings, run_id, session=session)
     family = family_module(source.family)
     extra = {f"https://{h}": settings.base_urls[h] for h in source.extra_hosts if h in settings.base_urls}
-    urls = _Urls(source.base_url, effective_base_url(source, settings), extra)
+    urls = Urls(source.base_url, effective_base_url(source, settings), extra)
     raw = RawStore(settings.raw_dir, key)
     state_path = settings.state_dir / f"{key}.json"
-    state = _load_state(state_path)
+    state = load_state(state_path)
     known: dict[str, dict[str, Any]] = state["documents"]
     summary = ScrapeSummary(source_key=key)
     own_session = session is None
@@ -310,24 +191,6 @@ def scrape_source(
     return summary
 
 
-def listed_unchanged(known: Mapping[str, Any] | None, listed: tuple[str, str | None],
-                     recheck_days: float) -> bool:
-    """A known page whose list entry shows the (title, date) it had when the page was last checked, less
-    than `recheck_days` ago, is not requested at all: sites show a revision on the list (a new date or
-    title), and the periodic conditional GET catches one they do not. A page never checked this way (state
-    from before) is always requested."""
-    if not known or recheck_days <= 0 or not known.get("checked_at"):
-        return False
-    if (known.get("list_title"), known.get("list_date")) != listed:
-        return False
-    return datetime.now(UTC) - datetime.fromisoformat(str(known["checked_at"])) < timedelta(days=recheck_days)
-
-
-def mark_checked(known: dict[str, Any], listed: tuple[str, str | None]) -> None:
-    """Remember what the list showed of a page just requested, for `listed_unchanged` next run."""
-    known.update(list_title=listed[0], list_date=listed[1], checked_at=_now())
-
-
 def _check_complete(response: Response) -> None:
     """A page cut off before </html> (a server that died mid-render, sent with a matching Content-Length)
     would otherwise parse into a partial document."""
@@ -351,7 +214,7 @@ def _scrape_detail(
     previous: Mapping[str, Any] | None,
     run_id: str,
     known: dict[str, dict[str, Any]],
-    urls: _Urls,
+    urls: Urls,
     convert_file: Converter,
 ) -> tuple[list[tuple[DocumentRecord, bool]], list[AttachmentFailure]]:
     """Fetch and parse one detail page: the (record, is a new version of a known document) pairs to land,
@@ -365,7 +228,7 @@ def _scrape_detail(
     if response.not_modified:
         return [], []
     _check_complete(response)
-    fetched_at = _now()
+    fetched_at = now()
     raw_path = raw.save(response, canonical_url=live_url, fetched_at=fetched_at)
     content_hash = sha256_hex(response.content)
     document_id = document_id_for(family, source, live_url)
@@ -444,7 +307,7 @@ def _scrape_file(
         return [], [AttachmentFailure(live_url, reason, transient=False, unreadable=True)]
     if response.not_modified:
         return [], []
-    fetched_at = _now()
+    fetched_at = now()
     raw_path = raw.save(response, canonical_url=live_url, fetched_at=fetched_at)
     content_hash = sha256_hex(response.content)
     entry_state: dict[str, Any] = {
@@ -521,7 +384,7 @@ def file_document(
     ), broken
 
 
-def _attachment_fetcher(http: PoliteSession, raw: RawStore, source: SourceConfig, urls: _Urls,
+def _attachment_fetcher(http: PoliteSession, raw: RawStore, source: SourceConfig, urls: Urls,
                         before: Mapping[str, Mapping[str, Any]], saved: dict[str, dict[str, Any]]) -> Reader:
     """read(link) for `append_attachments`: a conditional GET from the attachment's saved validators (a 304
     reads the saved bytes), the bytes saved raw, what was fetched remembered in `saved` (the page's state)."""
@@ -536,7 +399,7 @@ def _attachment_fetcher(http: PoliteSession, raw: RawStore, source: SourceConfig
         if response.not_modified:
             saved[link.url] = dict(known)
             return raw.load(str(known["raw_path"]))[0], str(known["raw_path"])
-        fetched_at = _now()
+        fetched_at = now()
         raw_path = raw.save(response, canonical_url=link.url, fetched_at=fetched_at)
         saved[link.url] = {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
                            "content_hash": sha256_hex(response.content), "raw_path": raw_path, "fetched_at": fetched_at}

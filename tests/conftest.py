@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from carbonpeak.mirror import Mirror, running_mirror
-from carbonpeak.settings import Settings
+from carbonpeak_core.settings import Settings
+from mirror import Mirror, running_mirror
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Static checks of the container stack: docker-compose.yml, docker/Dockerfile, .env.example, .dockerignore.
 
 No Docker engine is needed. The files are parsed and held against the code's own contract:
-carbonpeak.settings (ENV_VARS and the data layout), the CARBONPEAK_* names the sources read, dbt's
+carbonpeak_core.settings (ENV_VARS and the data layout), the CARBONPEAK_* names the sources read, dbt's
 profiles.yml, requirements.lock and pyproject.toml. The interpolated file is validated against the
 Compose Specification by the compose_spec crate (PyPI compose-spec); `docker compose config` also runs
 when a compose plugin is installed, and is skipped otherwise.
@@ -31,7 +31,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from sqlalchemy.engine import make_url
 
-from carbonpeak.settings import ENV_VARS, Settings
+from carbonpeak_core.settings import ENV_VARS, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -573,7 +573,7 @@ def test_dockerfile_installs_exactly_the_lock_then_the_project():
         else:
             # Anything else would add packages the lock does not pin.
             assert "--no-deps" in args, f"pip install without the lock or --no-deps: {args}"
-            # Editable: settings.REPO_ROOT is the package's parent, where dbt_project/ must be found.
+            # Editable: carbonpeak_core.paths.REPO_ROOT is the package's parent, where dbt_project/ must be found.
             assert args[-2:] == ["-e", "."] and workdir == project_dir(), args
             kinds.append("project")
     assert kinds == ["lock", "project"]
@@ -614,7 +614,7 @@ def test_lock_has_the_postgres_driver_the_compose_url_names():
 
 def test_dockerignore_keeps_build_inputs_and_drops_local_state():
     keep = [
-        "pyproject.toml", "README.md", "requirements.lock", "docker/entrypoint.sh", "carbonpeak/settings.py",
+        "pyproject.toml", "README.md", "requirements.lock", "docker/entrypoint.sh", "carbonpeak_core/settings.py",
         "carbonpeak/data/gbt2260.csv", "scrapers/sources.toml", "expectations/__init__.py",
         "dags/carbonpeak_nightly.py", "dbt_project/dbt_project.yml", "dbt_project/profiles.yml",
         "dbt_project/seeds/gbt2260_regions.csv",
@@ -622,6 +622,8 @@ def test_dockerignore_keeps_build_inputs_and_drops_local_state():
     drop = [
         ".env", ".git/config", ".venv/bin/python", "data/raw/page.html", "warehouse/carbonpeak.duckdb",
         "carbonpeak/__pycache__/settings.cpython-311.pyc", "dbt_project/target/manifest.json",
+        # development tools stay out of the production image
+        "mirror/server.py", "mirror/pdf/dcp347.pdf", "tests/conftest.py", "bench/scrape_mirror.py",
     ]  # fmt: skip
     assert [p for p in keep if dockerignored(p)] == []
     assert [p for p in drop if not dockerignored(p)] == []

@@ -14,11 +14,11 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from carbonpeak.extract.lexicon import COUNT_UNITS
+from carbonpeak_core import paths
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+SEEDS = paths.SEEDS
 
 OTHER = "other"
 

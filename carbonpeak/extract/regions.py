@@ -6,11 +6,10 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import carbonpeak
+from carbonpeak_core.paths import REGIONS_CSV
 
-SEED_PATH = Path(carbonpeak.__file__).parent.parent / "dbt_project/seeds/gbt2260_regions.csv"
+SEED_PATH = REGIONS_CSV
 
 # Placeholder rows of the code table that are not place names.
 _NOT_PLACES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "郊区", "城区", "矿区"}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from scrapers.families import Fetch, ListEntry, ParsedDetail, paged
+from scrapers.families.common import Fetch, ListEntry, ParsedDetail, paged
 from scrapers.families.compilation import region_for_issuer
 from scrapers.parsing import clean_text, parse_date, select, soup_of, text_of
 from scrapers.registry import SourceConfig

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from carbonpeak.settings import REPO_ROOT
-from scrapers.compilation import CompiledDocument, split_compilation
-from scrapers.families import Fetch, ListEntry, ParsedDetail
+from carbonpeak_core.paths import REGIONS_CSV
+from scrapers.compilation_splitter import CompiledDocument, split_compilation
+from scrapers.families.common import Fetch, ListEntry, ParsedDetail
 from scrapers.registry import SourceConfig
 
-REGIONS_CSV = REPO_ROOT / "dbt_project" / "seeds" / "gbt2260_regions.csv"
 NATIONAL = "100000"
 # Central bodies as compilations print them: 国务院, 中共中央, 国资委, 教育部, 国家能源局, 市场监管总局 …
 _CENTRAL = re.compile(r"(中共中央|国务院|中央|[部委局署院办行]|总局)$")

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapers.families import Fetch, Fetched, ListEntry, ParsedDetail, info_table, paged, parse_detail_common
+from scrapers.families.common import Fetch, Fetched, ListEntry, ParsedDetail, info_table, paged, parse_detail_common
 from scrapers.parsing import SelectorError, parse_date, soup_of
 from scrapers.registry import SourceConfig
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
-from scrapers.families import Fetch, ListEntry, ParsedDetail, parse_detail_common
+from scrapers.families.common import Fetch, ListEntry, ParsedDetail, parse_detail_common
 from scrapers.parsing import SelectorError, parse_date, soup_of
 from scrapers.registry import SourceConfig
 

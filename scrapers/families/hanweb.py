@@ -19,7 +19,7 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from scrapers.families import Fetch, ListEntry, ParsedDetail, parse_detail_common
+from scrapers.families.common import Fetch, ListEntry, ParsedDetail, parse_detail_common
 from scrapers.parsing import SelectorError, parse_date, select, soup_of, text_of
 from scrapers.registry import SourceConfig
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from scrapers.families import Fetch, ListEntry, ParsedDetail, parse_detail_common
+from scrapers.families.common import Fetch, ListEntry, ParsedDetail, parse_detail_common
 from scrapers.parsing import parse_date, select, soup_of, text_of
 from scrapers.registry import SourceConfig
 

@@ -22,16 +22,16 @@ from importlib import import_module
 from typing import Any
 from urllib.parse import urlencode
 
-from carbonpeak.landing import StatisticRecord
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import StatisticRecord
+from carbonpeak_core.settings import Settings
 from scrapers.http import FetchError, PoliteSession, Response, Validators
 from scrapers.parsing import decode_html
 from scrapers.rawstore import RawStore
 from scrapers.registry import SourceConfig
-from scrapers.runner import (
+from scrapers.runstate import (
     ScrapeError,
     ScrapeSummary,
-    _Urls,
+    Urls,
     effective_base_url,
     land_and_remember,
     listed_unchanged,
@@ -111,7 +111,7 @@ class Client:
     """What an adapter sees of the network: GETs (conditional when state has validators) and JSON POSTs,
     every body saved to the raw store before it is returned."""
 
-    def __init__(self, http: PoliteSession, raw: RawStore, urls: _Urls, cache: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, http: PoliteSession, raw: RawStore, urls: Urls, cache: dict[str, dict[str, Any]]) -> None:
         self.http = http
         self.raw = raw
         self.urls = urls
@@ -157,7 +157,7 @@ def _fingerprint(obs: Observation) -> str:
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
 
 
-def _load_state(path: Any) -> dict[str, Any]:
+def load_state(path: Any) -> dict[str, Any]:
     state = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     for key in ("http", "observations", "pages"):
         state.setdefault(key, {})
@@ -170,9 +170,9 @@ def scrape_statistics(
     """One run of one statistics source. Returns the summary; raises ScrapeError (with `.summary`)."""
     key = source.key
     family = import_module(f"scrapers.statistics.{source.family}")
-    urls = _Urls(source.base_url, effective_base_url(source, settings))
+    urls = Urls(source.base_url, effective_base_url(source, settings))
     state_path = settings.state_dir / f"{key}.json"
-    state = _load_state(state_path)
+    state = load_state(state_path)
     known: dict[str, str] = state["observations"]
     summary = ScrapeSummary(source_key=key)
     own_session = session is None

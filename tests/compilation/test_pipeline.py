@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
-from carbonpeak.mirror import Mirror
 from carbonpeak.pipeline import run_all
-from carbonpeak.settings import Settings
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
 
 
 def test_run_all_publishes_the_compiled_documents(mirror: Mirror, mirror_settings: Settings) -> None:

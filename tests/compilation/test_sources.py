@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from types import MappingProxyType
 
-from carbonpeak.landing import iter_documents
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.build import CORPUS_DIR
-from carbonpeak.settings import Settings
-from scrapers.compilation import split_compilation
+from carbonpeak_core.landing import iter_documents
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
+from mirror.site import CORPUS_DIR
+from scrapers.compilation_splitter import split_compilation
 from scrapers.families.compilation import region_for_issuer
 from scrapers.registry import load_sources
 from scrapers.runner import scrape_source

@@ -6,8 +6,8 @@ from itertools import pairwise
 
 import pytest
 
-from carbonpeak.mirror.build import CORPUS_DIR
-from scrapers.compilation import _url_dates, analyse_compilation, split_compilation
+from mirror.site import CORPUS_DIR
+from scrapers.compilation_splitter import _url_dates, analyse_compilation, split_compilation
 
 # /work/shared/gold/texts/SLICES.md: offsets into line 50 (lines[49]) of the seed file.
 SLICES = {"opinions": (6841, 13662), "action_plan": (13662, 27532)}

@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carbonpeak.mirror.server import Mirror, running_mirror
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
+from mirror.server import Mirror, running_mirror
 from tests.smtp import Inbox, smtp_inbox
 
 pytestmark = pytest.mark.e2e
@@ -160,7 +160,7 @@ def test_jiaxing_pv_target_is_published_with_quote_and_source(deployment: Deploy
     assert normalised == ["solar_capacity", 4700.0, "MW", "Solar PV installed capacity"]
     assert "470万千瓦" in quote and quote in body
     assert url.startswith("https://fgw.jiaxing.gov.cn/art/2023/5/5/art_")
-    corpus_text = (REPO_ROOT / "carbonpeak/mirror/corpus/000_c024b4ef5c96c6e7.txt").read_text(encoding="utf-8")
+    corpus_text = (REPO_ROOT / "mirror/corpus/000_c024b4ef5c96c6e7.txt").read_text(encoding="utf-8")
     assert quote in corpus_text
 
 
@@ -281,7 +281,7 @@ def revised_run(deployment: Deployment, first_run: object) -> RevisedRun:
     passes dbt's structural tests but not the GX content rules."""
     before = hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest()
     already = len(deployment.inbox.messages)
-    corpus = REPO_ROOT / "carbonpeak/mirror/corpus/000_c024b4ef5c96c6e7.txt"
+    corpus = REPO_ROOT / "mirror/corpus/000_c024b4ef5c96c6e7.txt"
     text = corpus.read_text(encoding="utf-8")
     assert "到2025年，全市光伏装机" in text
     deployment.mirror.replace_text(corpus.name, text.replace("到2025年，全市光伏装机", "到2099年，全市光伏装机", 1))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
 
 CORPUS_PDF = REPO_ROOT.parent / "shared" / "corpus" / "pdf" / "dcp172.pdf"  # 青岛市 building-energy plan
 needs_corpus = pytest.mark.skipif(not CORPUS_PDF.exists(),

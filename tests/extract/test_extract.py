@@ -7,10 +7,10 @@ import json
 import pytest
 
 from carbonpeak.extract import EXTRACTOR_VERSION, ExtractedTarget, extract_targets
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
 
-# The corpus documents the mirror serves, vendored verbatim (carbonpeak/mirror/corpus/README.md).
-CORPUS = REPO_ROOT / "carbonpeak" / "mirror" / "corpus"
+# The corpus documents the mirror serves, vendored verbatim (mirror/corpus/README.md).
+CORPUS = REPO_ROOT / "mirror" / "corpus"
 
 
 def _only(targets: list[ExtractedTarget]) -> ExtractedTarget:

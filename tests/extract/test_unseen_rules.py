@@ -1,5 +1,5 @@
 """Rules added after an error analysis on unseen documents: sentences copied verbatim from the provincial,
-ministry, city and district plans of the 003 compilation (carbonpeak/mirror/corpus/003_a895838ed2e4cd84.txt),
+ministry, city and district plans of the 003 compilation (mirror/corpus/003_a895838ed2e4cd84.txt),
 none from the dev gold slices and none from the held-out documents in tests/extract/labels/heldout/."""
 
 from __future__ import annotations

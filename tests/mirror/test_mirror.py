@@ -9,11 +9,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.attachments import PDF_DIR, corpus_pdf, docx_bytes
-from carbonpeak.mirror.build import CORPUS_DIR, build_site, load_sites
-from carbonpeak.settings import REPO_ROOT
-from carbonpeak.textlayer import convert
+from carbonpeak_core.paths import REPO_ROOT
+from mirror import Mirror
+from mirror.attachments import PDF_DIR, corpus_pdf, docx_bytes
+from mirror.build import build_site
+from mirror.site import CORPUS_DIR, load_sites
+from scrapers.textlayer import convert
 
 # The project's shared corpus sits beside the checkout (../shared) on developer machines and in CI.
 SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"

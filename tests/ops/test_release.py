@@ -14,9 +14,9 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline
-from carbonpeak.mirror import running_mirror
 from carbonpeak.release import ReleaseError, export_release
-from carbonpeak.settings import Settings
+from carbonpeak_core.settings import Settings
+from mirror import running_mirror
 from tests.city_sites import CITY_SITES
 
 DAY = date(2030, 1, 15)

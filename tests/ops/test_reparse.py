@@ -14,10 +14,11 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline
-from carbonpeak.landing import read_jsonl
-from carbonpeak.mirror import Mirror, running_mirror
-from carbonpeak.settings import Settings
-from scrapers.families import ParsedDetail, hanweb, trs
+from carbonpeak_core.landing import read_jsonl
+from carbonpeak_core.settings import Settings
+from mirror import Mirror, running_mirror
+from scrapers.families import hanweb, trs
+from scrapers.families.common import ParsedDetail
 from scrapers.parsing import SelectorError
 from scrapers.registry import SourceConfig
 from scrapers.reparse import reparse_source

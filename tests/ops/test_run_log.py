@@ -15,8 +15,8 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline, runlog
-from carbonpeak.mirror import Mirror, running_mirror
-from carbonpeak.settings import Settings, SmtpSettings
+from carbonpeak_core.settings import Settings, SmtpSettings
+from mirror import Mirror, running_mirror
 from tests.city_sites import CITY_SITES
 from tests.smtp import Inbox, smtp_inbox
 

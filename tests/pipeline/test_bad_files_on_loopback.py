@@ -19,11 +19,11 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline, runlog
-from carbonpeak.landing import DocumentRecord, iter_documents, read_jsonl
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.attachments import corpus_pdf
-from carbonpeak.mirror.build import load_sites
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import DocumentRecord, iter_documents, read_jsonl
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
+from mirror.attachments import corpus_pdf
+from mirror.site import load_sites
 from tests.scrapers.bad_files import CORRUPT_PDF, docx_bomb, encrypted_pdf, pdf_bomb, scanned_pdf
 
 HOST = "www.shandong.gov.cn"

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
 
-CORPUS = REPO_ROOT / "carbonpeak" / "mirror" / "corpus"
+CORPUS = REPO_ROOT / "mirror" / "corpus"
 GUIDELINE_FIELDS = ["doc", "region", "sector", "indicator", "value", "unit", "direction", "comparator",
                     "target_year", "baseline_year", "quote", "note"]
 

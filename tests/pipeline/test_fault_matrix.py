@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from carbonpeak import pipeline, runlog
-from carbonpeak.landing import read_jsonl
-from carbonpeak.mirror import Mirror
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import read_jsonl
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
 
 SOURCES = ["haining_gov", "jiaxing_fgw", "govcn_policy_library"]
 TRS = "www.haining.gov.cn"

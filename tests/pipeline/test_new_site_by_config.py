@@ -16,10 +16,11 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline
-from carbonpeak.mirror import running_mirror
-from carbonpeak.mirror.build import CORPUS_DIR, SITES_FILE
-from carbonpeak.settings import REPO_ROOT, Settings
-from scrapers.compilation import split_compilation
+from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.settings import Settings
+from mirror import running_mirror
+from mirror.site import CORPUS_DIR, SITES_FILE
+from scrapers.compilation_splitter import split_compilation
 
 URL = "http://kjj.jinhua.gov.cn/art/2021/11/8/art_1229317784_3931074.html"  # as the compilation prints it
 

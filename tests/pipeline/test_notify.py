@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carbonpeak.notify import failure_alert, send_mail
-from carbonpeak.settings import Settings, SmtpSettings
+from carbonpeak_core.settings import Settings, SmtpSettings
 from tests.smtp import smtp_inbox
 
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from carbonpeak.pipeline import StageError, publish
-from carbonpeak.settings import Settings
+from carbonpeak_core.settings import Settings
 
 
 def _make_db(path: Path, label: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import duckdb
 
-from carbonpeak.mirror import Mirror
 from carbonpeak.pipeline import run_all
-from carbonpeak.settings import Settings, SmtpSettings
+from carbonpeak_core.settings import Settings, SmtpSettings
+from mirror import Mirror
 from tests.city_sites import CITY_SITES
 from tests.smtp import smtp_inbox
 

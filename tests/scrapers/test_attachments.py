@@ -1,6 +1,6 @@
 """Attachments (附件): links found per family, PDF/DOCX read, fetched through the source's session and
 appended to the page's text; failures named, retried only when they may pass; targets traced to their file.
-The PDFs are real ones (carbonpeak/mirror/pdf/, from ../shared/corpus/pdf); bad files: test_bad_files.py."""
+The PDFs are real ones (mirror/pdf/, from ../shared/corpus/pdf); bad files: test_bad_files.py."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from types import MappingProxyType
 import pytest
 
 from carbonpeak.extract import extract_targets
-from carbonpeak.landing import iter_documents
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.attachments import corpus_pdf, docx_bytes
-from carbonpeak.settings import Settings
-from carbonpeak.textlayer import ConversionError, convert
+from carbonpeak_core.landing import iter_documents
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
+from mirror.attachments import corpus_pdf, docx_bytes
 from scrapers.attachments import file_type, find_links
 from scrapers.families import hanweb, trs
 from scrapers.parsing import soup_of
 from scrapers.registry import RegistryError, load_sources
 from scrapers.reparse import reparse_source
 from scrapers.runner import ScrapeError, scrape_source
+from scrapers.textlayer import ConversionError, convert
 from tests.scrapers.test_registry import GOOD
 from tests.scrapers.test_runner import HAINING, corpus_lines, landed
 

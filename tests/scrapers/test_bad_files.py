@@ -1,4 +1,4 @@
-"""Bad files in the converter process (carbonpeak.textlayer.isolate): each fails with its reason, a decompression
+"""Bad files in the converter process (scrapers.textlayer.isolate): each fails with its reason, a decompression
 bomb hits the memory limit in the child while the scraper's own memory stays where it was, and a scanned page is
 flagged needs_ocr with no text. The files are made by tests/scrapers/bad_files.py; scrapes that meet them on the
 loopback mirror are tests/pipeline/test_bad_files_on_loopback.py."""
@@ -10,9 +10,9 @@ import resource
 import pypdfium2 as pdfium
 import pytest
 
-from carbonpeak.mirror.attachments import corpus_pdf
-from carbonpeak.textlayer import ConversionError, convert
-from carbonpeak.textlayer.isolate import ResourceLimitError, convert_isolated
+from mirror.attachments import corpus_pdf
+from scrapers.textlayer import ConversionError, convert
+from scrapers.textlayer.isolate import ResourceLimitError, convert_isolated
 from tests.scrapers.bad_files import CORRUPT_PDF, docx_bomb, encrypted_pdf, pdf_bomb, scanned_pdf
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from carbonpeak.landing import iter_documents
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.build import corpus_text
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import iter_documents
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
+from mirror.site import corpus_text
 from scrapers.families.bjx import region_of_title
 from scrapers.runner import ScrapeError, scrape_source
 

@@ -11,11 +11,12 @@ from types import MappingProxyType
 
 import pytest
 
-from carbonpeak.landing import iter_documents
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.build import CORPUS_DIR
-from carbonpeak.settings import REPO_ROOT, Settings
-from scrapers.compilation import split_compilation
+from carbonpeak_core.landing import iter_documents
+from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
+from mirror.site import CORPUS_DIR
+from scrapers.compilation_splitter import split_compilation
 from scrapers.families import gkmlpt
 from scrapers.registry import RegistryError, load_sources
 from scrapers.runner import ScrapeError, scrape_source

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from carbonpeak.settings import REPO_ROOT
-from scrapers.families import family_module
+from carbonpeak_core.paths import REPO_ROOT
+from scrapers.families.common import family_module
 from scrapers.registry import STATISTICS_FAMILIES, RegistryError, SourceConfig, load_sources
 
 SOURCES = REPO_ROOT / "scrapers" / "sources.toml"

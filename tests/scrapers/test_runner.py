@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from carbonpeak.landing import read_jsonl
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.build import corpus_text
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import read_jsonl
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
+from mirror.site import corpus_text
 from scrapers.runner import ScrapeError, scrape_source
 
 HANWEB_HOST = "fgw.jiaxing.gov.cn"

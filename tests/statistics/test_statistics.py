@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carbonpeak.landing import read_jsonl
-from carbonpeak.mirror import Mirror
-from carbonpeak.mirror.build import Answer, Request
-from carbonpeak.mirror.statistics import NBS_API, STATISTICS_CSV, served_rows, split_quote, statistics_rows
 from carbonpeak.pipeline import run_all
-from carbonpeak.settings import Settings
+from carbonpeak_core.landing import read_jsonl
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
+from mirror.site import Answer, Request
+from mirror.statistics import NBS_API, STATISTICS_CSV, served_rows, split_quote, statistics_rows
 from scrapers.runner import ScrapeError, scrape_source
 
 NBS_HOST, NEA_HOST = "data.stats.gov.cn", "www.nea.gov.cn"

@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline
-from carbonpeak.mirror import running_mirror
-from carbonpeak.settings import Settings
+from carbonpeak_core.settings import Settings
+from mirror import running_mirror
 
 
 def sha256(path: Path) -> str:
@@ -84,7 +84,7 @@ def test_killed_during_build(published: Settings) -> None:
 PAUSED_PUBLISH = """
 import shutil, sys, time
 from carbonpeak import pipeline
-from carbonpeak.settings import Settings
+from carbonpeak_core.settings import Settings
 
 copy = shutil.copyfile
 

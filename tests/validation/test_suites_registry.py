@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from carbonpeak.settings import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT
 from expectations.load import LoadFacts
 from expectations.registry import OPT_OUT, SUITES, suite_module
 

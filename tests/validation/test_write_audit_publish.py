@@ -18,13 +18,14 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline
-from carbonpeak.landing import read_jsonl, write_jsonl
-from carbonpeak.mirror import Mirror, running_mirror
-from carbonpeak.settings import REPO_ROOT, Settings, SmtpSettings
+from carbonpeak_core.landing import read_jsonl, write_jsonl
+from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.settings import Settings, SmtpSettings
+from mirror import Mirror, running_mirror
 from tests.city_sites import CITY_SITES
 from tests.smtp import Inbox, smtp_inbox
 
-CORPUS = REPO_ROOT / "carbonpeak" / "mirror" / "corpus"
+CORPUS = REPO_ROOT / "mirror" / "corpus"
 
 
 def sha256(path: Path) -> str:

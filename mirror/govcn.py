@@ -15,7 +15,7 @@ import html
 import json
 from typing import Any
 
-from carbonpeak.mirror.build import (
+from mirror.site import (
     SITE_LAST_MODIFIED,
     Answer,
     Request,

@@ -6,9 +6,9 @@ import io
 import zipfile
 from collections.abc import Callable
 
-from carbonpeak.textlayer.docx import docx_text
-from carbonpeak.textlayer.model import ConversionError, FileText
-from carbonpeak.textlayer.pdf import pdf_text
+from scrapers.textlayer.docx import docx_text
+from scrapers.textlayer.model import ConversionError, FileText
+from scrapers.textlayer.pdf import pdf_text
 
 __all__ = ["CONVERTERS", "ConversionError", "FileText", "convert", "sniff"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from carbonpeak_core import paths
 
 # name -> (default, meaning). The compose test and .env.example are checked against this table.
 ENV_VARS: dict[str, tuple[str, str]] = {
@@ -91,9 +91,9 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = REPO_ROOT / "data"
-    warehouse_path: Path = REPO_ROOT / "warehouse" / "carbonpeak.duckdb"
-    sources_file: Path = REPO_ROOT / "scrapers" / "sources.toml"
+    data_dir: Path = paths.DEFAULT_DATA_DIR
+    warehouse_path: Path = paths.DEFAULT_WAREHOUSE
+    sources_file: Path = paths.DEFAULT_SOURCES
     base_urls: dict[str, str] = field(default_factory=dict)
     contact: str = "carbonpeak@example.org"
     user_agent: str | None = None
@@ -105,7 +105,7 @@ class Settings:
     freshness_days: float = 14.0
     recheck_days: float = 7.0
     # Each attachment or PDF-only document is read in a child process with these limits
-    # (carbonpeak/textlayer/isolate.py): a decompression bomb fails that file, not the scrape.
+    # (scrapers/textlayer/isolate.py): a decompression bomb fails that file, not the scrape.
     convert_memory_mb: int = 1024
     convert_timeout: float = 60.0
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -133,11 +133,11 @@ class Settings:
 
     @property
     def dbt_project_dir(self) -> Path:
-        return REPO_ROOT / "dbt_project"
+        return paths.DBT_PROJECT
 
     @property
     def regions_csv(self) -> Path:
-        return REPO_ROOT / "dbt_project" / "seeds" / "gbt2260_regions.csv"
+        return paths.REGIONS_CSV
 
     @property
     def effective_user_agent(self) -> str:
@@ -189,9 +189,9 @@ class Settings:
             raise ValueError("CARBONPEAK_BASE_URLS must be a JSON object {host: base URL}")
         mail_to = tuple(a.strip() for a in (_env("CARBONPEAK_MAIL_TO") or "").split(",") if a.strip())
         return cls(
-            data_dir=Path(_env("CARBONPEAK_DATA_DIR") or REPO_ROOT / "data"),
-            warehouse_path=Path(_env("CARBONPEAK_WAREHOUSE") or REPO_ROOT / "warehouse" / "carbonpeak.duckdb"),
-            sources_file=Path(_env("CARBONPEAK_SOURCES") or REPO_ROOT / "scrapers" / "sources.toml"),
+            data_dir=Path(_env("CARBONPEAK_DATA_DIR") or paths.DEFAULT_DATA_DIR),
+            warehouse_path=Path(_env("CARBONPEAK_WAREHOUSE") or paths.DEFAULT_WAREHOUSE),
+            sources_file=Path(_env("CARBONPEAK_SOURCES") or paths.DEFAULT_SOURCES),
             base_urls={str(k): str(v).rstrip("/") for k, v in base_urls.items()},
             contact=_env("CARBONPEAK_CONTACT") or "carbonpeak@example.org",
             user_agent=_env("CARBONPEAK_USER_AGENT"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from carbonpeak.textlayer.model import Line, Page
+from scrapers.textlayer.model import Line, Page
 
 _FOOTER = re.compile(
     r"^(?:[—\-－–─]+\s*\d{1,4}\s*[—\-－–─]+|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}"

@@ -2,7 +2,7 @@
 
 A PDF is a program for its reader: a 0.13 MB file whose content stream inflates to 64 MB of path operators
 makes PDFium allocate 1.3 GB and work for 9 s; one four times that size takes 5 GB. `convert_isolated` runs
-`carbonpeak.textlayer.convert` in a child process (`python -m carbonpeak.textlayer.worker`) whose address
+`scrapers.textlayer.convert` in a child process (`python -m scrapers.textlayer.worker`) whose address
 space is capped (RLIMIT_AS, `memory_mb`) and which is killed after `timeout_s`, so a bad file costs that
 file only: ConversionError says which limit it hit, and the scrape carries on. Starting the child costs
 about a tenth of a second per file (measured in tests/scrapers/test_bad_files.py).
@@ -19,7 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from carbonpeak.textlayer.convert import CONVERTERS, ConversionError, FileText
+from scrapers.textlayer.convert import CONVERTERS, ConversionError, FileText
 
 DEFAULT_MEMORY_MB = 1024  # CARBONPEAK_CONVERT_MEMORY_MB
 DEFAULT_TIMEOUT_S = 60.0  # CARBONPEAK_CONVERT_TIMEOUT
@@ -47,7 +47,7 @@ def convert_isolated(content: bytes, kind: str, *, memory_mb: int = DEFAULT_MEMO
     timed_out = threading.Event()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "carbonpeak.textlayer.worker", kind, str(memory_mb)],
+            [sys.executable, "-m", "scrapers.textlayer.worker", kind, str(memory_mb)],
             stdin=subprocess.PIPE, stdout=out, stderr=err, env=_child_env(),
         )
 

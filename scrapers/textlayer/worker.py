@@ -1,6 +1,6 @@
 """The converter process `convert_isolated` starts: one file's bytes on stdin → its FileText as JSON on stdout.
 
-    python -m carbonpeak.textlayer.worker KIND MEMORY_MB
+    python -m scrapers.textlayer.worker KIND MEMORY_MB
 
 The address-space limit (RLIMIT_AS) is set before the file is read or a PDF library is loaded, so whatever the
 file makes the reader allocate — a decompression bomb's inflated content stream, a Word file's XML — stays
@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     content = sys.stdin.buffer.read()
-    from carbonpeak.textlayer.convert import ConversionError, convert
+    from scrapers.textlayer.convert import ConversionError, convert
 
     try:
         answer = asdict(convert(content, kind))

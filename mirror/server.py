@@ -24,15 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from carbonpeak.mirror.build import (
-    SITES_FILE,
-    Request,
-    SiteBuild,
-    StaticFile,
-    build_site,
-    hanweb_dataproxy,
-    load_sites,
-)
+from mirror.build import build_site
+from mirror.site import SITES_FILE, Request, SiteBuild, StaticFile, hanweb_dataproxy, load_sites
 
 DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 

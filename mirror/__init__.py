@@ -6,6 +6,6 @@ served over HTTP on 127.0.0.1 so the scrapers run unchanged without the internet
         settings = settings.with_(base_urls=mirror.base_urls)
 """
 
-from carbonpeak.mirror.server import LoggedRequest, Mirror, running_mirror, serve_forever
+from mirror.server import LoggedRequest, Mirror, running_mirror, serve_forever
 
 __all__ = ["LoggedRequest", "Mirror", "running_mirror", "serve_forever"]

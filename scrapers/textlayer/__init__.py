@@ -5,6 +5,6 @@ reading text (`clean`): lines broken mid-sentence rejoined, layout spaces betwee
 dropped, page footers and running headers removed, tables rebuilt row by row.
 """
 
-from carbonpeak.textlayer.convert import CONVERTERS, ConversionError, FileText, convert, sniff
+from scrapers.textlayer.convert import CONVERTERS, ConversionError, FileText, convert, sniff
 
 __all__ = ["CONVERTERS", "ConversionError", "FileText", "convert", "sniff"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbonpeak.mirror.build import SiteBuild, StaticFile
+from mirror.site import SiteBuild, StaticFile
 
 
 def build_compilation(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:

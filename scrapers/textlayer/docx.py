@@ -11,7 +11,7 @@ import io
 import zipfile
 from typing import Any
 
-from carbonpeak.textlayer.model import ConversionError
+from scrapers.textlayer.model import ConversionError
 
 MAX_DOCX_XML_BYTES = 64 * 1024 * 1024  # word/document.xml uncompressed: a zip bomb stops here
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

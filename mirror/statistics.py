@@ -33,10 +33,9 @@ import uuid
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # build.py imports this module to register the renderers; import it lazily here.
-    from carbonpeak.mirror.build import Answer, Request, SiteBuild
+from mirror.site import SITE_LAST_MODIFIED, Answer, Request, SiteBuild, StaticFile
 
 STATISTICS_CSV = Path(__file__).resolve().parent / "data" / "official_statistics.csv"
 NBS_API = "/dg/website/publicrelease/web/external"
@@ -121,15 +120,9 @@ def served_rows(family: str) -> tuple[dict[str, str], ...]:
 # -- shared helpers -----------------------------------------------------------------------------
 
 
-def _b() -> Any:
-    from carbonpeak.mirror import build
-
-    return build
-
-
 def _json_answer(payload: Any) -> Answer:
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return _b().Answer(200, "application/json;charset=UTF-8", body)
+    return Answer(200, "application/json;charset=UTF-8", body)
 
 
 def _cached_get(endpoint: Callable[[Request], Answer]) -> Callable[[Request], Answer]:
@@ -141,8 +134,8 @@ def _cached_get(endpoint: Callable[[Request], Answer]) -> Callable[[Request], An
             return result
         etag = '"' + hashlib.sha256(result.body).hexdigest()[:20] + '"'
         if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
-            return _b().Answer(304, result.content_type, b"", {"ETag": etag})
-        return _b().Answer(result.status, result.content_type, result.body, {**result.headers, "ETag": etag})
+            return Answer(304, result.content_type, b"", {"ETag": etag})
+        return Answer(result.status, result.content_type, result.body, {**result.headers, "ETag": etag})
 
     return answer
 
@@ -202,7 +195,7 @@ def _build_nbs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
 
     def es_data(request: Request) -> Answer:
         if request.method != "POST":
-            return _b().Answer(405, "text/plain", b"method not allowed")
+            return Answer(405, "text/plain", b"method not allowed")
         try:
             query = json.loads(request.body.decode("utf-8"))
             first, last = (int(p[:4]) for p in query["dts"][0].split("-"))
@@ -251,7 +244,6 @@ def nea_releases() -> list[dict[str, Any]]:
 
 
 def _build_nea(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
-    b = _b()
     column = "/" + site["column_path"].strip("/") + "/"
     ds_id = site["datasource_id"]
     releases = nea_releases()
@@ -263,8 +255,8 @@ def _build_nea(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
         f'<div class="list"><ul id="showData0" data="datasource:{_e(ds_id)}"></ul></div>'
         '<script src="/js/list.js"></script></body></html>'
     )
-    build.files[column + "index.html"] = b.StaticFile(page.encode("utf-8"), "text/html; charset=utf-8",
-                                                      b.SITE_LAST_MODIFIED)
+    build.files[column + "index.html"] = StaticFile(page.encode("utf-8"), "text/html; charset=utf-8",
+                                                      SITE_LAST_MODIFIED)
     datasource = []
     for release in releases:
         datasource.append({
@@ -284,11 +276,11 @@ def _build_nea(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
             f'<div class="article-info">来源：<a class="source" href="{_e(release["source_url"])}">'
             f'{_e(release["title"])}</a></div>\n<div class="article-content">\n{paragraphs}\n</div></body></html>'
         )
-        modified = b.SITE_LAST_MODIFIED
-        build.files[release["path"]] = b.StaticFile(detail.encode("utf-8"), "text/html; charset=utf-8", modified)
+        modified = SITE_LAST_MODIFIED
+        build.files[release["path"]] = StaticFile(detail.encode("utf-8"), "text/html; charset=utf-8", modified)
     body = json.dumps({"categoryName": site["column_name"], "categoryDesc": "", "datasource": datasource},
                       ensure_ascii=False).encode("utf-8")
-    build.files[f"{column}ds_{ds_id}.json"] = b.StaticFile(body, "application/json", b.SITE_LAST_MODIFIED)
+    build.files[f"{column}ds_{ds_id}.json"] = StaticFile(body, "application/json", SITE_LAST_MODIFIED)
 
 
 STATISTICS_RENDERERS = {"nbs": _build_nbs, "nea": _build_nea}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from carbonpeak.textlayer.convert import CONVERTERS, ConversionError, FileText, convert, sniff
+from scrapers.textlayer.convert import CONVERTERS, ConversionError, FileText, convert, sniff
 
 # extension -> kind; other extensions are judged by their bytes (`sniff`).
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".html": "html", ".htm": "html"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ctypes
 
-from carbonpeak.textlayer.clean import reading_text
-from carbonpeak.textlayer.model import Char, ConversionError, FileText, Line, Page
+from scrapers.textlayer.clean import reading_text
+from scrapers.textlayer.model import Char, ConversionError, FileText, Line, Page
 
 MAX_PAGES = 2000  # a page budget: a file claiming more pages is read up to here
 MIN_CHARS_PER_PAGE = 8  # fewer text characters on every page: no text layer (scanned)

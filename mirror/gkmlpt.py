@@ -18,7 +18,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from carbonpeak.mirror.build import SITE_LAST_MODIFIED, Answer, Request, SiteBuild, StaticFile, body_html, meta_block
+from mirror.site import SITE_LAST_MODIFIED, Answer, Request, SiteBuild, StaticFile, body_html, meta_block
 
 _CHINA = timezone(timedelta(hours=8))
 JSON = "application/json;charset=UTF-8"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from carbonpeak.mirror.build import SITE_LAST_MODIFIED, SiteBuild, StaticFile, body_html
+from mirror.site import SITE_LAST_MODIFIED, SiteBuild, StaticFile, body_html
 
 HTML = "text/html; charset=utf-8"
 
