@@ -35,11 +35,10 @@ from typing import Any
 import duckdb
 
 from carbonpeak_core.landing import read_jsonl
-from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.paths import QUERIES
 from carbonpeak_core.settings import Settings
 
 SOURCE_KEY = "synthetic_bench"
-QUERIES = REPO_ROOT / "warehouse" / "queries"
 
 
 @dataclass

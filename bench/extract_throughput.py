@@ -18,9 +18,9 @@ import tracemalloc
 from pathlib import Path
 
 from carbonpeak.extract import extract_targets
-from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.paths import SHARED
 
-DEFAULT = REPO_ROOT.parent / "shared" / "corpus" / "003_a895838ed2e4cd84.txt"
+DEFAULT = SHARED / "corpus" / "003_a895838ed2e4cd84.txt"
 
 
 def main() -> int:

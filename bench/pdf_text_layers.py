@@ -36,9 +36,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.paths import SHARED
 
-DEFAULT_SHARED = REPO_ROOT.parent / "shared"
+DEFAULT_SHARED = SHARED
 # name -> (module that must be importable, what is measured)
 LIBRARIES: dict[str, tuple[str, str]] = {
     "new": ("pypdfium2", "scrapers.textlayer (pypdfium2 + cleaning)"),

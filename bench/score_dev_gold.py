@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from carbonpeak.extract import extract_targets
-from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.paths import SHARED
 
 # doc id -> text path relative to shared/ (the 003 slices are cut from the compilation: gold/texts/SLICES.md)
 DEV_DOCUMENTS = {
@@ -26,7 +26,7 @@ DEV_DOCUMENTS = {
     "003_national_opinions": "gold/texts/003_national_opinions.txt",
     "003_national_2030_action_plan": "gold/texts/003_national_2030_action_plan.txt",
 }
-DEFAULT_SHARED = REPO_ROOT.parent / "shared"
+DEFAULT_SHARED = SHARED
 
 
 def predictions(shared: Path) -> list[dict[str, object]]:

@@ -20,12 +20,13 @@ from functools import cache
 from pathlib import Path
 
 from carbonpeak.extract import extract_targets
-from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.paths import REPO_ROOT, SHARED
+from mirror.site import CORPUS_DIR
 from scrapers.compilation_splitter import split_compilation
 
-COMPILATION = REPO_ROOT / "mirror" / "corpus" / "003_a895838ed2e4cd84.txt"
+COMPILATION = CORPUS_DIR / "003_a895838ed2e4cd84.txt"
 LABELS = REPO_ROOT / "tests" / "extract" / "labels"
-DEFAULT_SHARED = REPO_ROOT.parent / "shared"
+DEFAULT_SHARED = SHARED
 # doc id -> the document's full title in the compilation (its header), per half.
 HALVES: dict[str, dict[str, str]] = {
     "dev": {
