@@ -1,7 +1,11 @@
 """Body rules: targets written in running text (到2025年，全市光伏装机达到470万千瓦).
 
-Every number with a unit is a candidate; plan-language rules decide whether it is a target and
-read its indicator, direction, comparator, target year and baseline from the words around it.
+Every number with a unit is a candidate (a `Mention`); plan-language rules decide whether it is a target
+and read its indicator, direction, comparator, target year and baseline from the words around it.
+
+This module also owns the exclusion rules: `RULES` names every reason a number is not a target, and a
+rule that drops a mention raises `Skip` with its name, so `body_candidates(..., trace=...)` can say
+which rule dropped which number (carbonpeak.extract.explain_skips).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cn2an
 
@@ -123,7 +128,8 @@ _RATE_LIST = re.compile(r"[^、]{2,}?(?:率|比例|比重|占比)(?:、[^、]{2,
 _WORK_DONE = re.compile(r"(?:完成|建成|新建|新增|实施|推广)$")
 # A rule to build by ("按不低于100%的车位比例建设充电设施", "按不少于60千瓦的快速充电桩建设") and a plant's
 # size class ("年产20吨黄金企业集群") are no goals.
-_RULE_BEFORE = re.compile(r"按(?:照)?(?:不低于|不少于|不超过|不高于|不小于|每)?$|年产$")
+_BUILD_RULE_BEFORE = re.compile(r"按(?:照)?(?:不低于|不少于|不超过|不高于|不小于|每)?$")
+_ANNUAL_OUTPUT_BEFORE = re.compile(r"年产$")
 # The counted things of a qualitative goal: "全区47个内河码头实现船舶岸电设施全覆盖".
 _QUALITATIVE_GOAL = re.compile(r"全覆盖|全部|全面")
 _ACTION = re.compile(ACTION_VERB)
@@ -152,6 +158,8 @@ _AREA_FACT = re.compile(r"(?:陆域|海域|国土|行政区域|辖区|区域|土
 # A quantity for each unit of something: "按照每户100平方米", "每吨标准煤500元".
 _PER_EACH = re.compile(r"每(?:户|座|台|吨|家|个|辆|套|千瓦|平方米|人|年)(?:标准煤)?(?:按)?$")
 _LEADING_INCREASE = re.compile(r"^(?:[^，,。\d]{1,4}后)?(?:增加|增强)(?!值)")
+# New capacity added over a plan is an increase ("十四五"期间新增光伏装机容量2.2万千瓦).
+_CAPACITY = re.compile(r"装机|容量")
 # "以“率先实现碳达峰碳中和…”为主题的省级可持续发展创新示范区": the theme is no part of the counted thing.
 _THEME = re.compile(r"^以.{1,60}?为(?:主题|重点|核心|主体|特色|引领)的")
 
@@ -238,16 +246,16 @@ def _clean_indicator(text: str) -> str:
 _RANGE_SEP = re.compile(r"\s?(?:-|~|—|–|～|至|到)\s?")
 
 
-def _merge_ranges(norm: str, mentions: list[tuple[int, int, float, float | None, str, str | None]]
-                  ) -> list[tuple[int, int, float, float | None, str, str | None]]:
+def _merge_ranges(norm: str, mentions: list[Mention]) -> list[Mention]:
     """"3%—5%", "2万吨至3万吨": one range mention, recorded at its lower bound."""
-    out: list[tuple[int, int, float, float | None, str, str | None]] = []
+    out: list[Mention] = []
     for m in mentions:
         if out:
             p = out[-1]
-            if (p[3] is None and p[5] is None and p[4] == m[4] and p[2] < m[2]
-                    and _RANGE_SEP.fullmatch(norm, p[1], m[0])):
-                out[-1] = (p[0], m[1], p[2], m[3] if m[3] is not None else m[2], m[4], m[5])
+            if (p.value2 is None and p.suffix is None and p.unit == m.unit and p.value < m.value
+                    and _RANGE_SEP.fullmatch(norm, p.end, m.start)):
+                out[-1] = Mention(p.start, m.end, p.value, m.value2 if m.value2 is not None else m.value,
+                                  m.unit, m.suffix)
                 continue
         out.append(m)
     return out
@@ -424,11 +432,131 @@ def _clause_tail(text: str) -> str:
     return text
 
 
-def body_candidates(norm: str, ctx: DocContext, skip: list[tuple[int, int]]) -> list[Candidate]:
-    idx = _index(norm)
-    skip_starts = [s for s, _ in skip]
-    out: list[Candidate] = []
-    mentions: list[tuple[int, int, float, float | None, str, str | None]] = []
+class Mention(NamedTuple):
+    """A number with its unit in the normalised text: 470万千瓦, 3%—5% (a range, kept at its lower bound)."""
+
+    start: int
+    end: int
+    value: float
+    value2: float | None  # the upper bound of a range
+    unit: str
+    suffix: str | None  # 以上, 以下, 左右, … written after the unit
+
+
+# The exclusion rules: why a number with a unit is not a target. Every `Skip` names one of these; the
+# names are stable identifiers, the reasons what a reader of a false negative needs.
+RULES: dict[str, str] = {
+    # Whole mentions.
+    "in_table": "inside an indicator table: the table rules read it and made no target of it",
+    # The number itself.
+    "inside_token": "glued to a Latin letter, a digit or one of . _ - / *, or after 第 or ×: part of a name, code, "
+                    "ordinal or unit size (PM2.5, CO2, 5G, 第3条, 2×1000MW); a negative value (-30) falls here too",
+    "bracketed_count": "a count in brackets that labels a heading: 双碳方案汇总表(113项)",
+    "duration": "a duration: 3个月",
+    "size_class": "a size class written with 级: 1000吨级泊位",
+    "table_of_contents": "a table-of-contents line with dot leaders: 双碳方案汇总表(118项)........1286顶层设计2项",
+    # The sentence.
+    "inside_title": "inside a document title 《…》",
+    "past_statistic": "the sentence reports the past (十三五, 截至, 已经, 已建成, 同比增长, 完成了…)",
+    "listed_count": "a count that numbers the things a list names, or describes a structure: 攸县等13个, "
+                    "以…为代表的22条, 集中于4-5家",
+    "existing_stock": "what a sector has today: 全省炼油行业现有…4户企业",
+    # The clause: thresholds, scopes and rules to build by.
+    "build_by_rule": "a rule to build or allot by (按, 按照, 按不低于… right before the number): "
+                     "按不低于100%的车位比例建设充电设施, 按不少于60千瓦的快速充电桩建设",
+    "production_class": "a plant's size class by annual output: 年产20吨黄金企业集群",
+    "scope_threshold": "a threshold in a measure unit that scopes which plants or firms a rule applies to: "
+                       "年综合能耗1000吨标准煤以上企业",
+    "comparison_scope": "a comparison that qualifies what follows 的: 低于0.52吨标准煤/万元的项目",
+    "threshold_qualifier": "a bound in a measure unit that qualifies what follows 的: "
+                           "供电煤耗在300克标准煤/千瓦时以上的煤电机组",
+    "distance_rule": "a distance rule: 严禁在长江干支流岸线1公里范围内新建, 沿江1公里外",
+    "build_standard": "a standard to build to: 应按不低于总车位30%的要求配建充电设施",
+    "entity_scope": "a value that selects the projects, firms, units or users meant: 产值过10亿元的领军企业",
+    "qualifier_of_later_goal": "a qualifier of a thing whose goal is a later number in the clause: "
+                               "平均节能率15%及以上的建筑面积达到45万平方米",
+    # The clause: plan structure, money and per-unit rules.
+    "plan_structure": "the plan's own structure: 推进落实6方面20项任务, 5个领域碳达峰工作专班",
+    "grant_ceiling": "a grant ceiling: 最高不超过500万元",
+    "size_bound_scope": "a size bound that picks the vehicles, ships, units or firms meant: "
+                        "办理货车通行证的4.5吨以下物流配送车辆",
+    "forecast": "a forecast, not a commitment: 预计“十四五”期间60%左右的能源需从省外引入",
+    "subsidy_rule": "a condition or rate of a subsidy rule: 对…的，按照每吨标准煤500元的标准补助",
+    "fund_size": "the size of a fund or a credit line: 100亿元市级企业技术改造基金",
+    "set_attribute": "the total investment of a set of projects just counted: 重点技改项目108项，总投资1422亿元",
+    "area_of_jurisdiction": "the area of the jurisdiction: 陆域面积合计11293平方公里",
+    "per_unit_quantity": "a quantity for each household, tonne or other unit: 按照每户100平方米, 每吨标准煤500元",
+    "per_item_limit": "a limit for each one: 新建组团面积每个不超过50平方公里",
+    "funding_rate": "a subsidy or funding rate: 给予30%的补助, 市级资助经费不超过项目总经费的50%",
+    "plant_size": "the size of a plant, unit or product: 永城市400MW风电项目, 66万千瓦高硫无烟煤示范机组建设",
+    # The indicator.
+    "funded_count": "a count that a subsidy rewards: 每培育1家…企业补助10万元",
+    "qualitative_goal": "the number counts the scope of a qualitative goal: 全区47个内河码头实现船舶岸电设施全覆盖",
+    "no_indicator": "no indicator named before or after the number, nor in the clause or sentence before",
+    "number_indicator": "the words read as its indicator are only a number",
+    # The target year.
+    "past_period": "its year is a past period or a 截至 date: “十三五”时期, 截至2020年",
+    "past_year": "a bare year before the document's own time (2021 when the document is undated): 2020年全市能耗为…",
+    "before_plan_base_year": "every year is at or before the period plan's base year (2020 in a 十四五 plan): "
+                             "it reports what was done",
+    "review_section": "in the plan's review of the last period (一、发展基础 / 发展现状 / 工作回顾) "
+                      "with no 到… deadline",
+    # After both rule sets (carbonpeak.extract.extract_targets).
+    "restated": "a restatement of an earlier target: same value, unit, year and region under a like indicator name",
+    "regulation_condition": "a condition or rate of a regulation (管理办法, 申报指南…) "
+                            "with no deadline year of its own",
+}
+
+
+class Skip(Exception):
+    """Raised by a body rule: the mention states no target, for the reason `RULES[rule]` gives."""
+
+    def __init__(self, rule: str) -> None:
+        if rule not in RULES:
+            raise ValueError(f"unregistered exclusion rule: {rule}")
+        self.rule = rule  # BaseException.__new__ has already kept it in args
+
+    @property
+    def reason(self) -> str:
+        return RULES[self.rule]
+
+
+class Verdict(NamedTuple):
+    """What the body rules made of one mention: the rule that dropped it, or its candidates."""
+
+    mention: Mention
+    rule: str | None
+    candidates: list[Candidate]
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """One document as the body rules see it."""
+
+    norm: str
+    idx: _Index
+    ctx: DocContext
+    mentions: list[Mention]
+    mention_starts: list[int]
+
+
+class _Site(NamedTuple):
+    """Where a mention stands: its sentence, its clause and the words right after it."""
+
+    s0: int  # sentence start
+    sentence_prefix: str  # the sentence up to the number
+    list_clause: str  # the clause up to the number with its 、 lists
+    clause_cuts: list[int]  # where the clauses of sentence_prefix end
+    c0: int  # clause start
+    prefix: str  # the clause up to the number
+    after: str  # the 12 characters after the number
+    kind: str  # unit_kind of the mention: 'pct', 'count' or 'measure'
+    block: int  # the section (index in _Index.block) the sentence lies in; -1 before the first heading
+
+
+def _mentions(norm: str) -> list[Mention]:
+    """Every number with a unit (or a dimensionless ratio such as PUE), in text order, ranges merged."""
+    mentions: list[Mention] = []
     for m in MENTION.finditer(norm):
         unit = m.group("unit")
         if m.group("pct"):
@@ -437,246 +565,410 @@ def body_candidates(norm: str, ctx: DocContext, skip: list[tuple[int, int]]) -> 
             if not _dimensionless(norm, m.start()):
                 continue
             unit = ""
-        mentions.append((m.start(), m.end(), float(m.group("num")),
-                         float(m.group("num2")) if m.group("num2") else None, unit, m.group("suf")))
+        mentions.append(Mention(m.start(), m.end(), float(m.group("num")),
+                                float(m.group("num2")) if m.group("num2") else None, unit, m.group("suf")))
     for m in CN_MENTION.finditer(norm):
         try:
             val = float(cn2an.cn2an(m.group("cn") or m.group("cn2"), "smart"))
         except (ValueError, KeyError):
             continue
         unit = "%" if m.group("cn") else "个百分点"
-        mentions.append((m.start(), m.end(), val, None, unit, None))
-    mentions = _merge_ranges(norm, sorted(mentions))
-    mention_starts = [s for s, *_ in mentions]
+        mentions.append(Mention(m.start(), m.end(), val, None, unit, None))
+    return _merge_ranges(norm, sorted(mentions))
 
-    for start, end, value, value2, unit, suf in mentions:
-        k = bisect_right(skip_starts, start) - 1
-        if k >= 0 and skip[k][0] <= start < skip[k][1]:
+
+def body_candidates(norm: str, ctx: DocContext, skip: list[tuple[int, int]],
+                    trace: list[Verdict] | None = None) -> list[Candidate]:
+    """The targets of the running text outside the `skip` spans (the tables). With `trace`, append what
+    became of every mention: the rule that dropped it, or the candidates it gave."""
+    mentions = _mentions(norm)
+    doc = _Doc(norm, _index(norm), ctx, mentions, [m.start for m in mentions])
+    skip_starts = [s for s, _ in skip]
+    out: list[Candidate] = []
+    for m in mentions:
+        k = bisect_right(skip_starts, m.start) - 1
+        if k >= 0 and skip[k][0] <= m.start < skip[k][1]:
+            if trace is not None:
+                trace.append(Verdict(m, "in_table", []))
             continue
-        cand = _judge(norm, idx, ctx, start, end, value, value2, unit, suf, mentions, mention_starts)
-        out.extend(cand)
+        try:
+            cands = _judge(doc, m)
+        except Skip as s:
+            if trace is not None:
+                trace.append(Verdict(m, s.rule, []))
+            continue
+        if trace is not None:
+            trace.append(Verdict(m, None, cands))
+        out.extend(cands)
     return out
 
 
-def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value: float,
-           value2: float | None, unit: str, suf: str | None,
-           mentions: list[tuple[int, int, float, float | None, str, str | None]],
-           mention_starts: list[int]) -> list[Candidate]:
-    prev = norm[start - 1] if start else ""
-    if (prev.isascii() and (prev.isalnum() or prev in "._-/*")) or prev in "第×":
-        return []  # PM2.5, CO2, 5G, version strings, ordinals, unit sizes (2×1000MW)
-    nxt = norm[end:end + 1]
-    if prev in "(（" and nxt in ")）":
-        return []  # a count in brackets: "双碳方案汇总表(113项)"
-    if unit.endswith("个") and nxt == "月":
-        return []  # durations (3个月)
-    if nxt == "级" or re.match(r"[.…·]{2,}|\s*[.…]{3}", norm[end:end + 4]):
-        return []  # size classes (1000吨级泊位) and table-of-contents leaders (2项.......)
-    # Sentence and clause around the number.
-    si = bisect_left(idx.sent, start) - 1
-    s0 = idx.sent[si] + 1 if si >= 0 else 0
-    sentence_prefix = norm[s0:start]
-    lb, rb = sentence_prefix.rfind("《"), sentence_prefix.rfind("》")
-    if lb > rb:
-        return []  # inside a document title
-    if _PAST.search(sentence_prefix):
-        return []
-    kind = unit_kind(unit)
-    # The clause up to the number with its 、 lists (searched, not the sentence: a long sentence would make
-    # these patterns quadratic).
-    list_clause = sentence_prefix[_clause_start(sentence_prefix):]
-    if kind == "count" and (_LISTED_COUNT.search(list_clause) or _EXISTING.search(list_clause)):
-        return []  # 攸县等13个, 以…为代表的22条, 集中于4-5家, 炼油行业现有…4户企业
-    clause_cuts = [mm.end() for mm in _CLAUSE_DELIM.finditer(sentence_prefix)]
-    c0 = s0 + (clause_cuts[-1] if clause_cuts else 0)
-    prefix = norm[c0:start]
+def dropped_mentions(trace: list[Verdict], candidates: list[Candidate], kept: list[Candidate],
+                     emitted: list[Candidate]) -> list[tuple[Mention, str]]:
+    """The mentions of a trace that gave no output target, each with the rule that dropped it.
 
-    if re.search(r"[.…·]{3,}", prefix):
-        return []  # table-of-contents line: "双碳方案汇总表(118项)........1286顶层设计2项"
-    if _RULE_BEFORE.search(prefix):
-        return []  # 按不低于100%的车位比例建设充电设施, 年产20吨黄金企业集群
-    # Scope thresholds (年综合能耗1000吨标准煤以上企业) and approval rules (低于0.52吨标准煤/万元的项目).
-    after = norm[end:end + 12]
-    if kind == "measure" and (_SCOPE_AFTER.match(after) or _SCOPE_BEFORE.search(prefix)):
-        return []
-    if re.search(r"(?:低于|高于|大于|小于|超过|过|以下|以上)$", prefix) and after.startswith("的"):
-        return []
-    # An amount of work done is no threshold: "累计完成300万平米以上的既有建筑节能改造项目".
-    work_done = _WORK_DONE.search(prefix) is not None
-    if kind == "measure" and suf in ("以上", "及以上", "以下", "及以下") and after.startswith("的") and not work_done:
-        return []  # a threshold in a measure unit: "供电煤耗在300克标准煤/千瓦时以上的煤电机组"
-    if re.fullmatch(r"(?:千米|公里|米)", unit) and re.match(r"范围|以?外|以?内|半径", after):
-        return []  # a distance rule: "严禁在长江干支流岸线1公里范围内新建", "沿江1公里外"
-    if after.startswith(("的要求", "的标准")):
-        return []  # a standard to build to: "应按不低于总车位30%的要求配建充电设施"
-    if re.match(r"的[^，,、；。\d]{0,8}?(?:项目|企业|单位|用户)", after) and not work_done:
-        return []  # scope: "产值过10亿元的领军企业", "低于0.52吨标准煤/万元的重大项目"
-    if suf in ("以上", "及以上", "以下", "及以下"):
-        # A qualifier with a goal of its own later in the clause: "平均节能率15%及以上的建筑面积达到45万平方米",
-        # "累计完成平均节能率3%以上节能调适300万平方米" (no verb between the two numbers).
-        cut = _CLAUSE_DELIM.search(norm, end)
-        j = bisect_right(mention_starts, start)
-        if j < len(mentions) and mentions[j][0] < (cut.start() if cut else len(norm)) and (
-                after.startswith("的") or (kind != "count" and unit_kind(mentions[j][4]) != kind
-                                           and not _CLAUSE_VERB.search(norm, end, mentions[j][0])
-                                           and not re.search(r"[和及与、]$", norm[end:mentions[j][0]]))):
-            return []
-    if unit_kind(unit) == "count" and _PLAN_ITEMS.match(after):
-        return []  # the plan's own structure: "推进落实6方面20项任务", "5个领域碳达峰工作专班"
-    if unit.endswith("元") and re.search(r"最高|每家|每个|单项|单个", prefix):
-        return []  # a grant ceiling: "最高不超过500万元"
-    if kind == "measure" and suf in ("以上", "及以上", "以下", "及以下") and _SCOPE_NOUN_AFTER.match(after):
-        return []  # a size class: "办理货车通行证的4.5吨以下物流配送车辆"
-    if _FORECAST.search(list_clause):
-        return []  # a forecast, not a commitment: "预计“十四五”期间60%左右的能源需从省外引入"
-    line0 = max(s0, norm.rfind("\n", 0, start) + 1)
-    if _SUBSIDY_RULE.match(norm[line0:min(len(norm), line0 + 400)]):
-        return []  # a subsidy rule's conditions and rates
-    if unit.endswith("元") and _FUND_AFTER.match(norm, end):
-        return []  # the size of a fund or credit line
-    if unit.endswith("元") and _SET_ATTRIBUTE.search(norm[max(c0 - 8, s0):start]):
-        return []  # the total investment of a set of projects just counted
-    if kind == "measure" and _AREA_FACT.search(prefix):
-        return []  # the area of the jurisdiction
-    if _PER_EACH.search(prefix):
-        return []  # a quantity per household, per tonne
-    if _PER_UNIT.search(prefix):
-        return []  # a rule for each one: "新建组团面积每个不超过50平方公里", "每个县(区)布局不超过2家…企业"
-    if _FUNDING_AFTER.match(after) or ((kind == "pct" or unit.endswith("元")) and _FUNDING_BEFORE.search(prefix)):
-        return []  # subsidy and funding rules: "给予30%的补助", "市级资助经费不超过项目总经费的50%"
-    if kind == "measure" and not VERB_TAIL.search(prefix) and _PROJECT_AFTER.match(norm, end, end + 24):
-        return []  # the size of a plant or product: "永城市400MW风电项目", "66万千瓦高硫无烟煤示范机组建设"
+    `candidates` are all candidates of both rule sets, `kept` those dedup kept and `emitted` those that
+    became targets. A mention whose candidates were all dropped after the body rules is `restated` (dedup)
+    or a `regulation_condition`; a mention inside a table is `in_table` unless a table candidate covering
+    it with its value became a target (or is reported by the rule that dropped that candidate).
+    """
+    kept_ids, emitted_ids = {id(c) for c in kept}, {id(c) for c in emitted}
+    table_by_value: dict[float, list[Candidate]] = {}
+    for c in candidates:
+        if c.from_table:
+            table_by_value.setdefault(c.value, []).append(c)
+    out: list[tuple[Mention, str]] = []
+    for m, rule, cands in trace:
+        if rule == "in_table":
+            cands = [c for c in table_by_value.get(m.value, []) if c.start <= m.start < c.end]
+            if not cands:
+                out.append((m, rule))
+                continue
+        elif rule is not None:
+            out.append((m, rule))
+            continue
+        if cands and not any(id(c) in emitted_ids for c in cands):
+            out.append((m, "restated" if id(cands[0]) not in kept_ids else "regulation_condition"))
+    return out
 
-    # 分别 lists: "A、B、C重点工程减排量分别达到515吨、2585吨、1200吨" — one record per item.
-    fenbie_items: list[tuple[int, str]] | None = None
-    list_pos = 0
-    fb = sentence_prefix.rfind(_FENBIE)
-    verb_after_fenbie = ""
-    fenbie_base: int | None = None
-    list_len = 1
-    if fb >= 0:
-        between = norm[s0 + fb + 2:start]
-        vm = _FENBIE_LEAD.match(between)
-        verb_after_fenbie = vm.group("verb") or ""
-        fenbie_base = int(vm.group("base")) if vm.group("base") else None
-        j0 = bisect_left(mention_starts, s0 + fb + 2 + vm.end())
-        j1 = bisect_left(mention_starts, start)
-        pos = s0 + fb + 2 + vm.end()
-        ok = True
-        for j in range(j0, j1):
-            ms, me = mentions[j][0], mentions[j][1]
-            if not _LIST_SEP.match(norm[pos:ms]):
-                ok = False
-                break
-            pos = me
-        if ok and _LIST_SEP.match(norm[pos:start]):
-            list_pos = j1 - j0
-            # How many values the list holds: this one, those before it and those that follow.
-            list_len, pos2, j2 = list_pos + 1, end, j1 + 1
-            while j2 < len(mentions) and _LIST_SEP.match(norm[pos2:mentions[j2][0]]):
-                list_len, pos2, j2 = list_len + 1, mentions[j2][1], j2 + 1
-            if suf is None and list_len > list_pos + 1:
-                # "分别在7%、2%以下", "分别下降25%和20%以上": the last value's 以上/以下/左右 covers the list.
-                suf = mentions[j1 + list_len - list_pos - 1][5]
-            seg_start_rel = max((mm.end() for mm in _CLAUSE_DELIM_NO_DUN.finditer(sentence_prefix[:fb])), default=0)
-            seg = sentence_prefix[seg_start_rel:fb]
-            items = _list_items(seg, s0 + seg_start_rel, list_len)
-            if items and (len(items) >= 2 or list_pos > 0):
-                fenbie_items = items
 
-    baseline: int | None = None
-    fallback: tuple[str, int] | None = None
+def _judge(doc: _Doc, m: Mention) -> list[Candidate]:
+    """The targets one mention states, one per year, indicator and place; raises Skip when it states none."""
+    _token_rules(doc.norm, m)
+    si = bisect_left(doc.idx.sent, m.start) - 1
+    s0 = doc.idx.sent[si] + 1 if si >= 0 else 0
+    sentence_prefix = doc.norm[s0:m.start]
+    _sentence_rules(sentence_prefix)
+    site = _site(doc, m, s0, sentence_prefix)
+    _count_rules(site)
+    _scope_rules(doc, m, site)
+    _plan_and_money_rules(doc, m, site)
+
+    listing = _listing(doc, m, site)
+    reading = _read_indicator(doc, m, site, listing)
+    indicators, places = _indicators(doc, m, site, listing, reading.indicator)
+    direction, comparator = _direction(m, site, listing.suffix, reading)
+    new_amount = direction == "reach" and site.kind != "pct" and reading.indicator.startswith("新增")
+    years, year_kind = _target_years(doc, m, site, listing)
+
+    # An amount added over a plan period ("十四五"期间新增光伏装机容量2.2万千瓦) is an increase, as is new
+    # capacity; an annual plan's 新增 is that year's level of work.
+    ctx = doc.ctx
+    if new_amount and ctx.period != "annual" and (year_kind == "period" or _CAPACITY.search(reading.indicator)):
+        direction = "increase"
+    region = ctx.region
+    if "全省" in doc.norm[site.c0:m.start] and region and region != "全国":
+        region = province_of(region) or region
+    regions = places or [region]
+    if _STANDING_RULE in site.prefix:
+        years = [None]
+
     hedge_m = None
     for hm in _HEDGE.finditer(sentence_prefix):
         hedge_m = hm
     hedge = hedge_m.group() if hedge_m else None
+    # "在2020年的基础上单位建筑面积能源消耗下降5%、碳排放下降7%": the baseline of every change in the sentence.
+    basis = _BASIS.search(sentence_prefix)
+    outs: list[Candidate] = []
+    for ty, ind, reg in ((y, i, r) for y in years for i in indicators for r in regions):
+        base = reading.baseline
+        if base is None and basis and direction in ("increase", "decrease"):
+            base = int(basis.group(1))
+        if base is None and direction in ("increase", "decrease") and site.kind == "pct":
+            base = _implied_baseline(ctx, year_kind, ty)
+        outs.append(Candidate(
+            start=reading.qstart, end=reading.qend, value=m.value, unit=m.unit, direction=direction,
+            comparator=comparator, target_year=ty, baseline_year=base, indicator=ind, region=reg,
+            sector=sector_of(ind) or _heading_sector(doc.norm, doc.idx, site.block), hedge=hedge,
+            note=reading.note,
+        ))
+    return outs
 
-    if fenbie_items is not None:
-        item_i = list_pos if len(fenbie_items) > list_pos else len(fenbie_items) - 1
-        ind_start, ind_text = fenbie_items[item_i]
+
+def _site(doc: _Doc, m: Mention, s0: int, sentence_prefix: str) -> _Site:
+    """The mention's clause, section and the words after it, in the sentence starting at s0."""
+    # The clause up to the number with its 、 lists (searched, not the sentence: a long sentence would make
+    # these patterns quadratic).
+    list_clause = sentence_prefix[_clause_start(sentence_prefix):]
+    clause_cuts = [mm.end() for mm in _CLAUSE_DELIM.finditer(sentence_prefix)]
+    c0 = s0 + (clause_cuts[-1] if clause_cuts else 0)
+    return _Site(
+        s0=s0, sentence_prefix=sentence_prefix, list_clause=list_clause, clause_cuts=clause_cuts, c0=c0,
+        prefix=doc.norm[c0:m.start], after=doc.norm[m.end:m.end + 12], kind=unit_kind(m.unit),
+        block=bisect_left(doc.idx.block, s0) - 1,
+    )
+
+
+def _token_rules(norm: str, m: Mention) -> None:
+    """Numbers that are no quantity, told by the characters right around them."""
+    prev = norm[m.start - 1] if m.start else ""
+    if (prev.isascii() and (prev.isalnum() or prev in "._-/*")) or prev in "第×":
+        raise Skip("inside_token")
+    nxt = norm[m.end:m.end + 1]
+    if prev in "(（" and nxt in ")）":
+        raise Skip("bracketed_count")
+    if m.unit.endswith("个") and nxt == "月":
+        raise Skip("duration")
+    if nxt == "级":
+        raise Skip("size_class")
+    if re.match(r"[.…·]{2,}|\s*[.…]{3}", norm[m.end:m.end + 4]):
+        raise Skip("table_of_contents")  # the dot leaders follow the count: "2项......."
+
+
+def _sentence_rules(sentence_prefix: str) -> None:
+    """Sentences that name a document or report the past."""
+    lb, rb = sentence_prefix.rfind("《"), sentence_prefix.rfind("》")
+    if lb > rb:
+        raise Skip("inside_title")
+    if _PAST.search(sentence_prefix):
+        raise Skip("past_statistic")
+
+
+def _count_rules(site: _Site) -> None:
+    """Counts of what a list names or a sector has: no goal to reach."""
+    if site.kind == "count" and _LISTED_COUNT.search(site.list_clause):
+        raise Skip("listed_count")
+    if site.kind == "count" and _EXISTING.search(site.list_clause):
+        raise Skip("existing_stock")
+
+
+def _scope_rules(doc: _Doc, m: Mention, site: _Site) -> None:
+    """Thresholds that pick what a rule applies to, and rules and standards to build by."""
+    norm, prefix, after, kind, suf = doc.norm, site.prefix, site.after, site.kind, m.suffix
+    if re.search(r"[.…·]{3,}", prefix):
+        raise Skip("table_of_contents")  # the leaders precede it: "汇总表(118项)........1286顶层设计2项"
+    if _BUILD_RULE_BEFORE.search(prefix):
+        raise Skip("build_by_rule")
+    if _ANNUAL_OUTPUT_BEFORE.search(prefix):
+        raise Skip("production_class")
+    # Scope thresholds (年综合能耗1000吨标准煤以上企业) and approval rules (低于0.52吨标准煤/万元的项目).
+    if kind == "measure" and (_SCOPE_AFTER.match(after) or _SCOPE_BEFORE.search(prefix)):
+        raise Skip("scope_threshold")
+    if re.search(r"(?:低于|高于|大于|小于|超过|过|以下|以上)$", prefix) and after.startswith("的"):
+        raise Skip("comparison_scope")
+    # An amount of work done is no threshold: "累计完成300万平米以上的既有建筑节能改造项目".
+    work_done = _WORK_DONE.search(prefix) is not None
+    if kind == "measure" and suf in ("以上", "及以上", "以下", "及以下") and after.startswith("的") and not work_done:
+        raise Skip("threshold_qualifier")
+    if re.fullmatch(r"(?:千米|公里|米)", m.unit) and re.match(r"范围|以?外|以?内|半径", after):
+        raise Skip("distance_rule")
+    if after.startswith(("的要求", "的标准")):
+        raise Skip("build_standard")
+    if re.match(r"的[^，,、；。\d]{0,8}?(?:项目|企业|单位|用户)", after) and not work_done:
+        raise Skip("entity_scope")
+    if suf in ("以上", "及以上", "以下", "及以下"):
+        # A qualifier with a goal of its own later in the clause: "平均节能率15%及以上的建筑面积达到45万平方米",
+        # "累计完成平均节能率3%以上节能调适300万平方米" (no verb between the two numbers).
+        cut = _CLAUSE_DELIM.search(norm, m.end)
+        j = bisect_right(doc.mention_starts, m.start)
+        if j < len(doc.mentions) and doc.mentions[j].start < (cut.start() if cut else len(norm)):
+            later = doc.mentions[j]
+            if after.startswith("的") or (kind != "count" and unit_kind(later.unit) != kind
+                                          and not _CLAUSE_VERB.search(norm, m.end, later.start)
+                                          and not re.search(r"[和及与、]$", norm[m.end:later.start])):
+                raise Skip("qualifier_of_later_goal")
+
+
+def _plan_and_money_rules(doc: _Doc, m: Mention, site: _Site) -> None:
+    """The plan's own structure, forecasts, money that is no goal, and quantities for each one."""
+    norm, prefix, after, kind, unit, end = doc.norm, site.prefix, site.after, site.kind, m.unit, m.end
+    if kind == "count" and _PLAN_ITEMS.match(after):
+        raise Skip("plan_structure")
+    if unit.endswith("元") and re.search(r"最高|每家|每个|单项|单个", prefix):
+        raise Skip("grant_ceiling")
+    if kind == "measure" and m.suffix in ("以上", "及以上", "以下", "及以下") and _SCOPE_NOUN_AFTER.match(after):
+        raise Skip("size_bound_scope")
+    if _FORECAST.search(site.list_clause):
+        raise Skip("forecast")
+    # The line start. A line break ends a sentence, so the search stops at the sentence start: searched
+    # from the text's start it would scan most of a compilation, which has few line breaks.
+    line0 = max(site.s0, norm.rfind("\n", site.s0, m.start) + 1)
+    if _SUBSIDY_RULE.match(norm[line0:min(len(norm), line0 + 400)]):
+        raise Skip("subsidy_rule")
+    if unit.endswith("元") and _FUND_AFTER.match(norm, end):
+        raise Skip("fund_size")
+    if unit.endswith("元") and _SET_ATTRIBUTE.search(norm[max(site.c0 - 8, site.s0):m.start]):
+        raise Skip("set_attribute")
+    if kind == "measure" and _AREA_FACT.search(prefix):
+        raise Skip("area_of_jurisdiction")
+    if _PER_EACH.search(prefix):
+        raise Skip("per_unit_quantity")
+    if _PER_UNIT.search(prefix):
+        raise Skip("per_item_limit")
+    if _FUNDING_AFTER.match(after) or ((kind == "pct" or unit.endswith("元")) and _FUNDING_BEFORE.search(prefix)):
+        raise Skip("funding_rate")
+    if kind == "measure" and not VERB_TAIL.search(prefix) and _PROJECT_AFTER.match(norm, end, end + 24):
+        raise Skip("plant_size")
+
+
+@dataclass(slots=True)
+class _Listing:
+    """The 分别 list a mention belongs to: "A、B、C重点工程减排量分别达到515吨、2585吨、1200吨" gives one
+    record per item."""
+
+    at: int  # where 分别 stands in the sentence prefix; -1 without one
+    suffix: str | None  # the mention's 以上/以下/左右, or the one the list's last value carries
+    pos: int = 0  # the value's place in the list
+    length: int = 1  # how many values the list holds
+    items: list[tuple[int, str]] | None = None  # the named items with their offsets
+    verb: str = ""  # the verb after 分别
+    base: int | None = None  # a baseline year after 分别
+
+
+def _listing(doc: _Doc, m: Mention, site: _Site) -> _Listing:
+    """The 分别 list of the mention's sentence, when the values after 分别 up to this one form a list."""
+    norm, mentions, starts, s0 = doc.norm, doc.mentions, doc.mention_starts, site.s0
+    sentence_prefix = site.sentence_prefix
+    listing = _Listing(at=sentence_prefix.rfind(_FENBIE), suffix=m.suffix)
+    if listing.at < 0:
+        return listing
+    fb = listing.at
+    vm = _FENBIE_LEAD.match(norm[s0 + fb + 2:m.start])
+    pos = s0 + fb + 2 + vm.end()
+    j0 = bisect_left(starts, pos)
+    j1 = bisect_left(starts, m.start)
+    for j in range(j0, j1):
+        if not _LIST_SEP.match(norm[pos:mentions[j].start]):
+            return listing
+        pos = mentions[j].end
+    if not _LIST_SEP.match(norm[pos:m.start]):
+        return listing
+    listing.pos = j1 - j0
+    # How many values the list holds: this one, those before it and those that follow.
+    listing.length, pos2, j2 = listing.pos + 1, m.end, j1 + 1
+    while j2 < len(mentions) and _LIST_SEP.match(norm[pos2:mentions[j2].start]):
+        listing.length, pos2, j2 = listing.length + 1, mentions[j2].end, j2 + 1
+    if m.suffix is None and listing.length > listing.pos + 1:
+        # "分别在7%、2%以下", "分别下降25%和20%以上": the last value's 以上/以下/左右 covers the list.
+        listing.suffix = mentions[j1 + listing.length - listing.pos - 1].suffix
+    seg_start_rel = max((mm.end() for mm in _CLAUSE_DELIM_NO_DUN.finditer(sentence_prefix[:fb])), default=0)
+    items = _list_items(sentence_prefix[seg_start_rel:fb], s0 + seg_start_rel, listing.length)
+    if items and (len(items) >= 2 or listing.pos > 0):
+        listing.items = items
+        listing.verb = vm.group("verb") or ""
+        listing.base = int(vm.group("base")) if vm.group("base") else None
+    return listing
+
+
+@dataclass(slots=True)
+class _Reading:
+    """The indicator read for a mention, the quote span that shows it, and the words that qualify it."""
+
+    indicator: str
+    qstart: int
+    qend: int
+    verb: str
+    baseline: int | None
+    note: str | None = None
+
+
+def _read_indicator(doc: _Doc, m: Mention, site: _Site, listing: _Listing) -> _Reading:
+    """The indicator: the listed item, else the words before the number, after it, or of the clause or
+    sentence before; raises Skip when none names a thing."""
+    norm, s0, prefix = doc.norm, site.s0, site.prefix
+    reading, fallback = _named_before(doc, m, site, listing)
+    if listing.items is None:
+        _named_after(doc, m, site, reading)
+    if not reading.indicator and fallback:
+        reading.indicator, reading.qstart = fallback
+    if not reading.indicator and listing.items is None and site.clause_cuts:
+        # The clause holds only the verb (",到2030年达到5.1亿吨", "、控制在119万吨左右"): the
+        # indicator is named at the head of the previous clause (a 、 list is part of that clause).
+        indicator, head_start = _previous_head(norm, s0, site.c0 - 1)
+        if indicator:
+            reading.indicator, reading.qstart = indicator, head_start
+    if not reading.indicator and listing.items is None and _verb_only(prefix) and s0 >= 2 and norm[s0 - 1] in "；;":
+        # "…替代率达到10%;到2030年,进一步提升到15%": the same across a semicolon.
+        ps = bisect_left(doc.idx.sent, s0 - 1) - 1
+        indicator, head_start = _previous_head(norm, doc.idx.sent[ps] + 1 if ps >= 0 else 0, s0 - 1)
+        if indicator:
+            reading.indicator, reading.qstart = indicator, head_start
+    if not reading.indicator or len(reading.indicator) < 2:
+        raise Skip("no_indicator")
+    return reading
+
+
+def _named_before(doc: _Doc, m: Mention, site: _Site, listing: _Listing
+                  ) -> tuple[_Reading, tuple[str, int] | None]:
+    """The indicator the words before the number name, and a counted-thing fallback (人工智能产业打造10家…)."""
+    if listing.items is not None:
+        item_i = listing.pos if len(listing.items) > listing.pos else len(listing.items) - 1
+        ind_start, ind_text = listing.items[item_i]
         lead = LEAD_STRIP.match(ind_text)
         if lead:
             ind_start += lead.end()
-        indicator = _clean_indicator(ind_text)
-        verb = verb_after_fenbie
-        qstart = ind_start
-        baseline = fenbie_base
-    else:
-        bm = _BASELINE.search(prefix)
-        ind_part = prefix
-        if bm:
-            baseline = int(bm.group(1) or bm.group(2))
-            ind_part = prefix[:bm.start()] + prefix[bm.end():]
-        vm2 = VERB_TAIL.search(ind_part)
-        verb = vm2.group("verb") if vm2 else ""
-        head = ind_part[:vm2.start()] if vm2 else ind_part
-        indicator = _clean_indicator(head)
-        qstart = c0 + (prefix.find(indicator) if indicator and indicator in prefix else len(prefix))
-        if indicator and not _EACH.search(norm[c0:end + 8]):
-            indicator, qstart = _coordinated(norm, s0, c0, indicator, qstart)
-        if _names_nothing(indicator):
-            indicator = ""  # 形成20项以上…方案, 支持10家…企业, 永城市400MW风电项目: look after the number
-        elif TRAILING_ACTION.search(indicator):
-            fallback = (indicator, qstart)  # 人工智能产业打造10家标杆绿色工厂: prefer the counted thing
-            indicator = ""
-    # "在2020年的基础上单位建筑面积能源消耗下降5%、碳排放下降7%": the baseline of every change in the sentence.
-    basis = _BASIS.search(sentence_prefix)
-    qend = end
-    note: str | None = None
-    if fenbie_items is None and (cap := _CAPACITY_AFTER.match(norm, end)):
+        return _Reading(_clean_indicator(ind_text), ind_start, m.end, listing.verb, listing.base), None
+    norm, prefix, c0 = doc.norm, site.prefix, site.c0
+    baseline: int | None = None
+    fallback: tuple[str, int] | None = None
+    bm = _BASELINE.search(prefix)
+    ind_part = prefix
+    if bm:
+        baseline = int(bm.group(1) or bm.group(2))
+        ind_part = prefix[:bm.start()] + prefix[bm.end():]
+    vm = VERB_TAIL.search(ind_part)
+    verb = vm.group("verb") if vm else ""
+    indicator = _clean_indicator(ind_part[:vm.start()] if vm else ind_part)
+    qstart = c0 + (prefix.find(indicator) if indicator and indicator in prefix else len(prefix))
+    if indicator and not _EACH.search(norm[c0:m.end + 8]):
+        indicator, qstart = _coordinated(norm, site.s0, c0, indicator, qstart)
+    if _names_nothing(indicator):
+        indicator = ""  # 形成20项以上…方案, 支持10家…企业, 永城市400MW风电项目: look after the number
+    elif TRAILING_ACTION.search(indicator):
+        fallback = (indicator, qstart)  # 人工智能产业打造10家标杆绿色工厂: prefer the counted thing
+        indicator = ""
+    return _Reading(indicator, qstart, m.end, verb, baseline), fallback
+
+
+def _named_after(doc: _Doc, m: Mention, site: _Site, reading: _Reading) -> None:
+    """An indicator named after the number: a capacity, a design standard, the counted thing."""
+    norm, start, end, prefix, verb = doc.norm, m.start, m.end, site.prefix, reading.verb
+    if cap := _CAPACITY_AFTER.match(norm, end):
         # "具备5%以上的尖峰负荷响应能力": the capacity is the indicator, whatever verb came before.
-        if not indicator:
-            qstart = start - (len(verb) if verb and prefix.endswith(verb) else 0)
-        indicator, qend = cap.group("np"), cap.end()
-    elif fenbie_items is None and kind == "pct" and (std := _STANDARD_AFTER.match(norm, end)):
-        indicator = _STANDARD_VERB.sub("", indicator) + std.group("word")
-        qend, note = std.end(), _STANDARD_NOTE
-        if not indicator.startswith(std.group("word")):
-            qstart = min(qstart, start)
-        else:
-            qstart = start
-    if not indicator and fenbie_items is None:
-        # The counted thing follows the number: 培育1家省级绿色（低碳）园区, 80%以上的党政机关建成节约型机关.
-        tail = _clause_tail(norm[end:end + 80])
-        tail = re.split(r"(?<=.)(?:等|，|。|(?:和|及|与|、)(?=\d))", tail)[0]
-        noun = tail[1:] if tail.startswith("的") else tail
-        noun = _THEME.sub("", noun.strip())
-        if _FUNDING_AFTER.search(noun):
-            return []  # 每培育1家…企业补助10万元
-        if _QUALITATIVE_GOAL.search(noun) and not _ACTION.search(prefix):
-            return []  # 全区47个内河码头实现船舶岸电设施全覆盖: the number counts the scope
-        if 2 <= len(noun) <= 30 and not re.match(r"[\d（(]", noun):
-            indicator = noun
-            qstart = start - (len(verb) if verb and prefix.endswith(verb) else 0)
-            qend = end + len(tail)
-    if not indicator and fallback:
-        indicator, qstart = fallback
-    if not indicator and fenbie_items is None and clause_cuts:
-        # The clause holds only the verb (",到2030年达到5.1亿吨", "、控制在119万吨左右"): the
-        # indicator is named at the head of the previous clause (a 、 list is part of that clause).
-        indicator, head_start = _previous_head(norm, s0, c0 - 1)
-        if indicator:
-            qstart = head_start
-    if not indicator and fenbie_items is None and _verb_only(prefix) and s0 >= 2 and norm[s0 - 1] in "；;":
-        # "…替代率达到10%;到2030年,进一步提升到15%": the same across a semicolon.
-        ps = bisect_left(idx.sent, s0 - 1) - 1
-        indicator, head_start = _previous_head(norm, idx.sent[ps] + 1 if ps >= 0 else 0, s0 - 1)
-        if indicator:
-            qstart = head_start
-    if not indicator or len(indicator) < 2:
-        return []
+        if not reading.indicator:
+            reading.qstart = start - (len(verb) if verb and prefix.endswith(verb) else 0)
+        reading.indicator, reading.qend = cap.group("np"), cap.end()
+    elif site.kind == "pct" and (std := _STANDARD_AFTER.match(norm, end)):
+        reading.indicator = _STANDARD_VERB.sub("", reading.indicator) + std.group("word")
+        reading.qend, reading.note = std.end(), _STANDARD_NOTE
+        reading.qstart = min(reading.qstart, start) if not reading.indicator.startswith(std.group("word")) else start
+    if reading.indicator:
+        return
+    # The counted thing follows the number: 培育1家省级绿色（低碳）园区, 80%以上的党政机关建成节约型机关.
+    tail = _clause_tail(norm[end:end + 80])
+    tail = re.split(r"(?<=.)(?:等|，|。|(?:和|及|与|、)(?=\d))", tail)[0]
+    noun = tail[1:] if tail.startswith("的") else tail
+    noun = _THEME.sub("", noun.strip())
+    if _FUNDING_AFTER.search(noun):
+        raise Skip("funded_count")
+    if _QUALITATIVE_GOAL.search(noun) and not _ACTION.search(prefix):
+        raise Skip("qualitative_goal")
+    if 2 <= len(noun) <= 30 and not re.match(r"[\d（(]", noun):
+        reading.indicator = noun
+        reading.qstart = start - (len(verb) if verb and prefix.endswith(verb) else 0)
+        reading.qend = end + len(tail)
+
+
+def _indicators(doc: _Doc, m: Mention, site: _Site, listing: _Listing, indicator: str
+                ) -> tuple[list[str], list[str]]:
+    """The indicators one value belongs to, and the places named before them."""
     indicators = [indicator]
-    if "均" in norm[c0:start] and (both := _BOTH.match(indicator)):
+    if "均" in doc.norm[site.c0:m.start] and (both := _BOTH.match(indicator)):
         indicators = [both.group("a"), both.group("b")]
-    elif fenbie_items is None and _RATE_LIST.fullmatch(indicator):
+    elif listing.items is None and _RATE_LIST.fullmatch(indicator):
         indicators = indicator.split("、")
     # "到2030年,长春市、吉林市绿色出行比例不低于70%": one record per place the text names before the indicator.
-    places, rest = _leading_places(indicator, ctx.region)
+    places, rest = _leading_places(indicator, doc.ctx.region)
     if places and len(rest) >= 2:
         indicators = [rest]
     if re.fullmatch(r"[\d.%\s]+|[一二三四五六七八九十]+", indicator):
-        return []
+        raise Skip("number_indicator")
+    return indicators, places
 
+
+def _direction(m: Mention, site: _Site, suf: str | None, reading: _Reading) -> tuple[str, str]:
+    """(direction, comparator) from the verb before the number and the suffix after it."""
+    verb, indicator, kind = reading.verb, reading.indicator, site.kind
     direction, comparator = VERBS.get(verb, ("reach", None))
     if suf in ("以上", "及以上", "+"):
         comparator = ">="
@@ -684,10 +976,10 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
         comparator = "<="
         if direction == "reach" and suf in ("以内", "之内"):
             direction = "cap"
-    elif suf == "左右" or prefix.endswith("约"):
+    elif suf == "左右" or site.prefix.endswith("约"):
         comparator = "~"
     elif comparator is None:
-        comparator = ">=" if value2 is not None else "="
+        comparator = ">=" if m.value2 is not None else "="
     if direction == "reach" and comparator == "<=":
         direction = "cap"  # "非电能源占比分别在7%、2%以下": a ceiling, like 控制在
     if direction == "reach" and kind != "pct" and _SAVING.search(indicator):
@@ -695,75 +987,57 @@ def _judge(norm: str, idx: _Index, ctx: DocContext, start: int, end: int, value:
     elif direction == "reach" and kind != "pct" and _LEADING_INCREASE.match(indicator):
         direction = "increase"
     # 改造提升9座 counts the upgraded things (a level of work); 提高1个等级 is a change of grade.
-    if kind != "pct" and direction == "increase" and verb in ("提升", "提高") and not unit.endswith("等级"):
+    if kind != "pct" and direction == "increase" and verb in ("提升", "提高") and not m.unit.endswith("等级"):
         direction = "reach"
-    new_amount = direction == "reach" and kind != "pct" and indicator.startswith("新增")
+    return direction, comparator
 
-    # Target year: the sentence's own deadline, else the one carried over within the section.
-    gy = _governing_year(idx, s0, start)
-    bi = bisect_left(idx.block, s0) - 1
-    block_start = idx.block[bi] if bi >= 0 else 0
+
+def _target_years(doc: _Doc, m: Mention, site: _Site, listing: _Listing) -> tuple[list[int | None], str]:
+    """The target years and how the year was written ('to', 'bare', 'period' or 'default'): the sentence's
+    own deadline, else the one carried over within the section; raises Skip for a year in the past."""
+    idx, ctx, s0 = doc.idx, doc.ctx, site.s0
+    gy = _governing_year(idx, s0, m.start)
     if gy is None:
-        gy = _governing_year(idx, block_start, s0)
-    years: list[int] = []
+        gy = _governing_year(idx, idx.block[site.block] if site.block >= 0 else 0, s0)
+    years: list[int | None] = []
     year_kind = "default"
     target_year = ctx.default_year
     if gy is not None:
         target_year, year_kind, gm = gy
         if year_kind == "past":
-            return []
+            raise Skip("past_period")
         # A bare year before the document's own time is a past statistic (2020年全市能耗为…); with no
         # date known, carbon-peak plans date from 2021 on, so 2020 and earlier are history.
         if year_kind == "bare" and target_year < (ctx.ref_year or _FIRST_PLAN_YEAR):
-            return []
+            raise Skip("past_year")
         # "十四五"、"十五五"期间分别新增… — one record per period; "2025年、2030年…分别达到25%、30%" —
         # one year per value.
-        if fb >= 0 and gm.start() >= s0:
+        if listing.at >= 0 and gm.start() >= s0:
             listed, cur = [target_year], gm
             while (earlier := _governing_year(idx, s0, cur.start())) and \
-                    norm[earlier[2].end():cur.start()].strip("”“\"、和") == "" and earlier[0] not in listed:
+                    doc.norm[earlier[2].end():cur.start()].strip("”“\"、和") == "" and earlier[0] not in listed:
                 listed.insert(0, earlier[0])
                 cur = earlier[2]
             if len(listed) > 1:
-                years = [listed[list_pos]] if list_len == len(listed) else listed
+                years = [listed[listing.pos]] if listing.length == len(listed) else listed
     if not years:
-        years = [target_year] if target_year is not None else [None]  # type: ignore[list-item]
+        years = [target_year]
     # A year at or before a period plan's base year (2020 in a 十四五 plan) reports what was done.
     if ctx.period in PERIODS and all(y is not None and y <= PERIODS[ctx.period][1] for y in years):
-        return []
-    if year_kind != "to" and _in_review(norm, start):
-        return []
+        raise Skip("before_plan_base_year")
+    if year_kind != "to" and _in_review(doc.norm, m.start):
+        raise Skip("review_section")
+    return years, year_kind
 
-    # An amount added over a plan period ("十四五"期间新增光伏装机容量2.2万千瓦) is an increase, as is new
-    # capacity; an annual plan's 新增 is that year's level of work.
-    if new_amount and ctx.period != "annual" and (year_kind == "period" or re.search(r"装机|容量", indicator)):
-        direction = "increase"
 
-    region = ctx.region
-    if "全省" in norm[c0:start] and region and region != "全国":
-        region = province_of(region) or region
-    regions = places or [region]
-
-    if _STANDING_RULE in prefix:
-        years = [None]  # type: ignore[list-item]
-
-    outs: list[Candidate] = []
-    for ty, ind, reg in ((y, i, r) for y in years for i in indicators for r in regions):
-        base = baseline
-        if base is None and basis and direction in ("increase", "decrease"):
-            base = int(basis.group(1))
-        if base is None and direction in ("increase", "decrease") and kind == "pct":
-            if year_kind == "period" and ty is not None:
-                base = {2025: 2020, 2030: 2025, 2035: 2030}.get(ty)
-            elif ctx.period == "十四五" and ty == 2025:
-                base = 2020
-            elif ctx.period == "十五五" and ty == 2030:
-                base = 2025
-            elif ctx.period == "annual" and ty == ctx.default_year and ty is not None:
-                base = ty - 1
-        outs.append(Candidate(
-            start=qstart, end=qend, value=value, unit=unit, direction=direction, comparator=comparator,
-            target_year=ty, baseline_year=base, indicator=ind, region=reg,
-            sector=sector_of(ind) or _heading_sector(norm, idx, bi), hedge=hedge, note=note,
-        ))
-    return outs
+def _implied_baseline(ctx: DocContext, year_kind: str, year: int | None) -> int | None:
+    """The baseline a percentage change implies when none is written: the start of its plan period."""
+    if year_kind == "period" and year is not None:
+        return {2025: 2020, 2030: 2025, 2035: 2030}.get(year)
+    if ctx.period == "十四五" and year == 2025:
+        return 2020
+    if ctx.period == "十五五" and year == 2030:
+        return 2025
+    if ctx.period == "annual" and year == ctx.default_year and year is not None:
+        return year - 1
+    return None
