@@ -98,7 +98,7 @@ def _read_error(path: str, exc: OSError) -> str:
 
 
 def _extract_file(path: str, doc_id: str, region: str | None, title: str | None,
-                  published: date | None) -> _FileTargets:
+                  published: date | None, explain: bool = False) -> _FileTargets:
     """The targets of one file; never raises, so one bad file does not stop the others."""
     from carbonpeak.extract import extract_targets
     from scrapers.textlayer import ConversionError, FileText
@@ -134,20 +134,24 @@ def _extract_file(path: str, doc_id: str, region: str | None, title: str | None,
                             "it (e.g. ocrmypdf) and extract the result")
         return out
     try:
-        found = extract_targets(result.text, doc_id, region=region, title=title, publish_date=published)
+        skipped: list[Any] | None = [] if explain else None
+        found = extract_targets(result.text, doc_id, region=region, title=title, publish_date=published,
+                                explain=skipped)
     except Exception as exc:
         out.error = f"{path}: the extractor failed ({type(exc).__name__}: {exc}). Please report this with the file"
         return out
     out.lines = [json.dumps(t.as_json(), ensure_ascii=False) for t in found]
+    # --explain: after the targets, every number that became none, with the exclusion rule that dropped it.
+    out.lines += [json.dumps({"skipped": True, **asdict(m)}, ensure_ascii=False) for m in skipped or []]
     return out
 
 
 def _extract_files(paths: list[str], doc_ids: list[str], region: str | None, title: str | None,
-                   published: date | None) -> Iterator[_FileTargets]:
+                   published: date | None, explain: bool = False) -> Iterator[_FileTargets]:
     """Each file's targets, in the order of `paths`. Several files are read in worker processes, one per core
     (largest first, so that one big PDF does not finish last)."""
     if len(paths) == 1:
-        yield _extract_file(paths[0], doc_ids[0], region, title, published)
+        yield _extract_file(paths[0], doc_ids[0], region, title, published, explain)
         return
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -165,7 +169,7 @@ def _extract_files(paths: list[str], doc_ids: list[str], region: str | None, tit
     try:
         futures: dict[int, Future[_FileTargets]] = {}
         for i in sorted(range(len(paths)), key=lambda i: -size(paths[i])):
-            futures[i] = pool.submit(_extract_file, paths[i], doc_ids[i], region, title, published)
+            futures[i] = pool.submit(_extract_file, paths[i], doc_ids[i], region, title, published, explain)
         for i, path in enumerate(paths):
             try:
                 yield futures[i].result()
@@ -205,7 +209,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
               "targets carry the same doc", file=sys.stderr)
     failed: list[str] = []
     done = 0
-    outcomes = _extract_files(args.paths, doc_ids, args.region, args.title, published)
+    outcomes = _extract_files(args.paths, doc_ids, args.region, args.title, published, args.explain)
     try:
         for path, outcome in zip(args.paths, outcomes, strict=True):
             for line in outcome.lines:
@@ -327,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="jurisdiction, if known (e.g. 嘉兴市)")
     p.add_argument("--title", help="document title, if known")
     p.add_argument("--publish-date", type=_iso_date, help="YYYY-MM-DD, if known")
+    p.add_argument("--explain", action="store_true",
+                   help="after each file's targets, one object per number that became no target: "
+                        '{"skipped": true, "rule": …, "reason": …, "context": …}')
     p.set_defaults(fn=cmd_extract)
 
     sub.add_parser("build", help="dbt build into the build file").set_defaults(fn=_stage(pipeline.build))

@@ -147,3 +147,21 @@ def test_a_scanned_pdf_gives_a_warning_and_no_targets(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert {r["doc"] for r in _records(proc.stdout)} == {"plan"}
     assert f"warning: {scanned}: no text layer on its 1 page (a scanned PDF?): no targets read" in proc.stderr
+
+
+def test_explain_lists_each_dropped_number_with_its_rule_after_the_targets() -> None:
+    pdf = REPO_ROOT / "mirror" / "pdf" / "dcp404.pdf"  # 福州市 2021年技术改造专项行动方案, a real PDF
+    plain = _carbonpeak(str(pdf))
+    explained = _carbonpeak("--explain", str(pdf))
+    assert plain.returncode == explained.returncode == 0, explained.stderr
+    rows = [json.loads(line) for line in explained.stdout.splitlines()]
+    targets = [r for r in rows if not r.get("skipped")]
+    skipped = [r for r in rows if r.get("skipped")]
+    assert targets == _records(plain.stdout)  # --explain adds lines, changes none
+    assert rows[:len(targets)] == targets  # the targets come first
+    by_mention = {r["mention"]: r for r in skipped}
+    # The fund size and the grant conditions in the plan's 扶持政策 are not targets, and say why.
+    assert by_mention["100亿元"]["rule"] == "fund_size"
+    assert "100亿元市级企业技术改造基金" in by_mention["100亿元"]["context"]
+    assert by_mention["1422亿元"]["rule"] == "set_attribute"
+    assert all(r["reason"] and r["rule"] for r in skipped)
