@@ -9,6 +9,9 @@ import pytest
 from mirror.site import CORPUS_DIR
 from scrapers.compilation_splitter import _url_dates, analyse_compilation, split_compilation
 
+# Under pytest-xdist the tests of this module share one worker, so its module fixture is built once.
+pytestmark = pytest.mark.xdist_group("splitter")
+
 # /work/shared/gold/texts/SLICES.md: offsets into line 50 (lines[49]) of the seed file.
 SLICES = {"opinions": (6841, 13662), "action_plan": (13662, 27532)}
 

@@ -26,7 +26,8 @@ from carbonpeak_core.paths import REPO_ROOT
 from mirror.server import Mirror, running_mirror
 from tests.smtp import Inbox, smtp_inbox
 
-pytestmark = pytest.mark.e2e
+# Under pytest-xdist the tests of this module share one worker, so its module fixtures are built once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 

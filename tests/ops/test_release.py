@@ -19,6 +19,9 @@ from carbonpeak_core.settings import Settings
 from mirror import running_mirror
 from tests.city_sites import CITY_SITES
 
+# Under pytest-xdist the tests of this module share one worker, so its module fixture is built once.
+pytestmark = pytest.mark.xdist_group("release")
+
 DAY = date(2030, 1, 15)
 MARTS = {"dim_documents", "fct_targets", "dim_regions", "dim_indicators", "fct_indicator_observations",
          "fct_target_progress", "fct_target_consistency", "fct_target_versions"}

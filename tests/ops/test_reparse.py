@@ -16,7 +16,7 @@ import pytest
 from carbonpeak import pipeline
 from carbonpeak_core.landing import read_jsonl
 from carbonpeak_core.settings import Settings
-from mirror import Mirror, running_mirror
+from mirror import Mirror
 from scrapers.families import hanweb, trs
 from scrapers.families.common import ParsedDetail
 from scrapers.parsing import SelectorError
@@ -24,21 +24,22 @@ from scrapers.registry import SourceConfig
 from scrapers.reparse import reparse_source
 from scrapers.runner import ScrapeError
 from tests.city_sites import CITY_SITES
+from tests.conftest import CityRuns
+
+# Under pytest-xdist every module that reads the session's shared city runs goes to one worker, which
+# builds them once (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("city_runs")
 
 RUN = "29990101T000000Z-reparse"  # sorts after the scrape's run id: this landing wins
 
 
 @pytest.fixture(scope="module")
-def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Mirror, int]]:
-    """One full run against the mirror, then the mirror is stopped: everything after is offline."""
-    root = tmp_path_factory.mktemp("reparse")
-    with running_mirror() as mirror:
-        settings = Settings(data_dir=root / "data", warehouse_path=root / "warehouse" / "carbonpeak.duckdb",
-                            base_urls=mirror.base_urls, rate_limit=0, timeout=5, max_retries=1)
-        report = pipeline.run_all(settings, sources=CITY_SITES)
-        assert report.ok, report.summary()
+def scraped(city_runs: CityRuns) -> Iterator[tuple[Settings, Mirror, int]]:
+    """One full run against the mirror (the session's shared first city run, as it stood before its second run:
+    tests/conftest.py); everything after is offline: no test of this module reaches the mirror."""
+    mirror = city_runs.mirror
     requests = len(mirror.log)
-    yield settings, mirror, requests
+    yield city_runs.after_first, mirror, requests
     assert len(mirror.log) == requests, "a re-parse reached the mirror"
 
 

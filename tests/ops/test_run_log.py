@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,24 +14,22 @@ import duckdb
 import pytest
 
 from carbonpeak import pipeline, runlog
-from carbonpeak_core.settings import Settings, SmtpSettings
-from mirror import Mirror, running_mirror
+from carbonpeak_core.settings import Settings
+from mirror import Mirror
 from tests.city_sites import CITY_SITES
-from tests.smtp import Inbox, smtp_inbox
+from tests.conftest import CityRuns
+from tests.smtp import Inbox
+
+# Under pytest-xdist every module that reads the session's shared city runs goes to one worker, which
+# builds them once (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("city_runs")
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Mirror, Inbox, list[str]]]:
-    """Two nightly runs against the mirror: the first finds everything, the second nothing new."""
-    root = tmp_path_factory.mktemp("runlog")
-    with running_mirror() as mirror, smtp_inbox() as inbox:
-        settings = Settings(data_dir=root / "data", warehouse_path=root / "warehouse" / "carbonpeak.duckdb",
-                            base_urls=mirror.base_urls, rate_limit=0, timeout=5, max_retries=1,
-                            smtp=SmtpSettings(host=inbox.host, port=inbox.port, mail_to=("ops@example.org",)))
-        first = pipeline.run_all(settings, sources=CITY_SITES)
-        second = pipeline.run_all(settings, sources=CITY_SITES)
-        assert first.ok and second.ok, first.summary() + second.summary()
-        yield settings, mirror, inbox, [first.run_id, second.run_id]
+def two_runs(city_runs: CityRuns) -> tuple[Settings, Mirror, Inbox, list[str]]:
+    """Two nightly runs against the mirror: the first finds everything, the second nothing new. They are the
+    session's shared city runs (tests/conftest.py), which the write-audit-publish tests read too."""
+    return city_runs.settings, city_runs.mirror, city_runs.inbox, [city_runs.first.run_id, city_runs.second.run_id]
 
 
 def rows(path: Path, sql: str) -> list[tuple[object, ...]]:

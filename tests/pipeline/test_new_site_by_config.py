@@ -22,6 +22,9 @@ from mirror import running_mirror
 from mirror.site import CORPUS_DIR, SITES_FILE
 from scrapers.compilation_splitter import split_compilation
 
+# Under pytest-xdist the tests of this module share one worker, so its module fixture is built once.
+pytestmark = pytest.mark.xdist_group("new_site")
+
 URL = "http://kjj.jinhua.gov.cn/art/2021/11/8/art_1229317784_3931074.html"  # as the compilation prints it
 
 # The ids in the URL (column 1229317784, article 3931074) are real; webid/unitid and the SiteIDCode serial

@@ -23,6 +23,9 @@ from carbonpeak import pipeline
 from carbonpeak_core.settings import Settings
 from mirror import running_mirror
 
+# Under pytest-xdist the tests of this module share one worker, so its module fixture is built once.
+pytestmark = pytest.mark.xdist_group("kill")
+
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

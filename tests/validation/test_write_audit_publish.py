@@ -10,20 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from carbonpeak import pipeline
-from carbonpeak_core.landing import read_jsonl, write_jsonl
 from carbonpeak_core.paths import REPO_ROOT
-from carbonpeak_core.settings import Settings, SmtpSettings
-from mirror import Mirror, running_mirror
 from tests.city_sites import CITY_SITES
-from tests.smtp import Inbox, smtp_inbox
+from tests.conftest import CityRuns
+
+# Under pytest-xdist every module that reads the session's shared city runs goes to one worker, which
+# builds them once (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("city_runs")
 
 CORPUS = REPO_ROOT / "mirror" / "corpus"
 
@@ -32,33 +31,11 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@dataclass
-class Loaded:
-    settings: Settings
-    mirror: Mirror
-    inbox: Inbox
-    first: pipeline.RunReport
-
-    def copy(self, root: Path) -> Settings:
-        """A private copy of the data and the published warehouse, for one destructive test."""
-        shutil.copytree(self.settings.data_dir, root / "data")
-        (root / "warehouse").mkdir()
-        shutil.copy2(self.settings.warehouse_path, root / "warehouse" / "carbonpeak.duckdb")
-        return self.settings.with_(data_dir=root / "data", warehouse_path=root / "warehouse" / "carbonpeak.duckdb")
-
-
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
-    root = tmp_path_factory.mktemp("wap")
-    with running_mirror() as mirror, smtp_inbox() as inbox:
-        settings = Settings(
-            data_dir=root / "data", warehouse_path=root / "warehouse" / "carbonpeak.duckdb",
-            base_urls=mirror.base_urls, rate_limit=0, timeout=5, max_retries=1,
-            smtp=SmtpSettings(host=inbox.host, port=inbox.port, mail_to=("analysts@example.org",)),
-        )
-        first = pipeline.run_all(settings, sources=CITY_SITES)
-        assert first.ok, first.summary()
-        yield Loaded(settings=settings, mirror=mirror, inbox=inbox, first=first)
+def loaded(city_runs: CityRuns) -> CityRuns:
+    """The session's published load of the two city sites (tests/conftest.py): its first run is the clean load
+    whose digest is checked here, its second the run with nothing new. Destructive tests work on copies."""
+    return city_runs
 
 
 def query(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -69,8 +46,8 @@ def query(path: Path, sql: str) -> list[tuple[object, ...]]:
 # --- the digest -------------------------------------------------------------------------------------
 
 
-def test_a_clean_load_sends_a_digest_of_exactly_the_new_documents_and_targets(loaded: Loaded) -> None:
-    [digest] = [m for m in loaded.inbox.wait_for(1) if "failed" not in m["Subject"]]
+def test_a_clean_load_sends_a_digest_of_exactly_the_new_documents_and_targets(loaded: CityRuns) -> None:
+    [digest] = [m for m in loaded.first_messages if "failed" not in m["Subject"]]
     documents = query(loaded.settings.warehouse_path,
                       "select d.title, count(t.target_id) from dim_documents d "
                       "left join fct_targets t using (document_id, version_hash) group by all")
@@ -85,15 +62,14 @@ def test_a_clean_load_sends_a_digest_of_exactly_the_new_documents_and_targets(lo
     assert "嘉兴市发展和改革委员会 published 《嘉兴市发展和改革委员会关于印发" in body
 
 
-def test_a_run_with_nothing_new_sends_no_digest(loaded: Loaded) -> None:
-    before = len(loaded.inbox.wait_for(1))
-    report = pipeline.run_all(loaded.settings, sources=CITY_SITES)
+def test_a_run_with_nothing_new_sends_no_digest(loaded: CityRuns) -> None:
+    report = loaded.second  # the shared fixture's second run, over the same mirror and inbox
     assert report.ok and report.stages["digest"]["sent"] is False
     assert report.sources["jiaxing_fgw"]["unchanged"] == 2
-    assert len(loaded.inbox.messages) == before
+    assert loaded.messages_after_second == loaded.messages_before_second
 
 
-def test_a_revised_page_is_reported_as_a_changed_document(loaded: Loaded, tmp_path: Path) -> None:
+def test_a_revised_page_is_reported_as_a_changed_document(loaded: CityRuns, tmp_path: Path) -> None:
     settings = loaded.copy(tmp_path)
     before = len(loaded.inbox.messages)
     text = (CORPUS / "000_c024b4ef5c96c6e7.txt").read_text(encoding="utf-8")
@@ -119,82 +95,64 @@ def test_a_revised_page_is_reported_as_a_changed_document(loaded: Loaded, tmp_pa
 # --- bad loads ----------------------------------------------------------------------------------------
 
 
-def _mutate_targets(settings: Settings, change: Callable[[list[dict[str, object]]], None]) -> None:
-    path = settings.landing_dir / "targets" / "targets.jsonl"
-    rows = list(read_jsonl(path))
-    change(rows)
-    write_jsonl(path, rows)
+# Five bad loads, one changed copy of the build file: each change below is the one a test used to make in
+# the landing files before a dbt rebuild (nine minutes for five rebuilds). Great Expectations reads the build
+# file's marts, so changing the marts themselves hands it the same bad rows; one real `pipeline.validate`
+# of the copy must then fail with every rule named, and leave the published warehouse byte-identical.
+GDP_CUT = "(select min(target_id) from fct_targets where indicator = '单位GDP能耗' and value = 16)"
+BAD_ROWS = {
+    # a quote shifted by one character: no longer found verbatim at its offsets
+    "quote": "update fct_targets set quote_start = quote_start + 1, quote_end = quote_end + 1 "
+             "where target_id = (select min(target_id) from fct_targets where indicator = '光伏装机' and value = 470)",
+    # a baseline year not before the target year
+    "baseline": f"update fct_targets set baseline_year = 2025 where target_id = {GDP_CUT}",
+    # a share above 100 percent
+    "share": "update fct_targets set value = 120.0, value_canonical = 120.0 "
+             "where target_id = (select min(target_id) from fct_targets where unit = '%' and direction = 'reach')",
+    # an energy-intensity cut restated as a capacity: no plan measures 单位GDP能耗 in MW
+    "unit": f"update fct_targets set unit = '万千瓦', unit_canonical = 'MW', value_canonical = 160.0 "
+            f"where target_id = {GDP_CUT}",
+    # a publish date in the future
+    "future": "update dim_documents set publish_date = date '2099-07-16' where document_id = "
+              "(select min(document_id) from dim_documents where source_key = 'jiaxing_fgw')",
+}
 
 
-def _fails_validation(settings: Settings) -> str:
+@pytest.fixture(scope="module")
+def bad_load(loaded: CityRuns, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The failure details of validating a copy of the clean build file with the BAD_ROWS changes made."""
+    settings = loaded.copy(tmp_path_factory.mktemp("bad-load"))
+    with duckdb.connect(str(settings.build_path)) as con:
+        for change in BAD_ROWS.values():
+            assert con.execute(change).fetchone() == (1,), change  # exactly one row changed
     published = sha256(settings.warehouse_path)
-    pipeline.build(settings)
     with pytest.raises(pipeline.StageError) as failure:
         pipeline.validate(settings)
     assert sha256(settings.warehouse_path) == published
     return failure.value.details
 
 
-def _first(rows: list[dict[str, object]], **match: object) -> dict[str, object]:
-    return next(r for r in rows if all(r[k] == v for k, v in match.items()))
+def test_a_quote_that_is_not_in_its_document_fails(bad_load: str) -> None:
+    assert "expect_column_values_to_be_in_set on column quote_found_verbatim" in bad_load
 
 
-def test_a_quote_that_is_not_in_its_document_fails(loaded: Loaded, tmp_path: Path) -> None:
-    settings = loaded.copy(tmp_path)
-
-    def shift(rows: list[dict[str, object]]) -> None:
-        row = _first(rows, indicator="光伏装机", value=470)
-        row["quote_start"] = int(row["quote_start"]) + 1  # type: ignore[call-overload]
-        row["quote_end"] = int(row["quote_end"]) + 1  # type: ignore[call-overload]
-
-    _mutate_targets(settings, shift)
-    details = _fails_validation(settings)
-    assert "expect_column_values_to_be_in_set on column quote_found_verbatim" in details
+def test_a_baseline_year_not_before_the_target_year_fails(bad_load: str) -> None:
+    assert "expect_column_pair_values_a_to_be_greater_than_b" in bad_load and "baseline_year" in bad_load
 
 
-def test_a_baseline_year_not_before_the_target_year_fails(loaded: Loaded, tmp_path: Path) -> None:
-    settings = loaded.copy(tmp_path)
-    _mutate_targets(settings, lambda rows: _first(rows, indicator="单位GDP能耗", value=16).update(baseline_year=2025))
-    details = _fails_validation(settings)
-    assert "expect_column_pair_values_a_to_be_greater_than_b" in details and "baseline_year" in details
+def test_a_share_above_100_percent_fails(bad_load: str) -> None:
+    assert "expect_column_values_to_be_between on column value" in bad_load and "120" in bad_load
 
 
-def test_a_share_above_100_percent_fails(loaded: Loaded, tmp_path: Path) -> None:
-    settings = loaded.copy(tmp_path)
-
-    def overflow(rows: list[dict[str, object]]) -> None:
-        _first(rows, unit="%", direction="reach").update(value=120.0, value_canonical=120.0)
-
-    _mutate_targets(settings, overflow)
-    details = _fails_validation(settings)
-    assert "expect_column_values_to_be_between on column value" in details and "120" in details
+def test_a_unit_of_the_wrong_dimension_for_its_indicator_fails(bad_load: str) -> None:
+    assert "unit_fits_indicator" in bad_load
 
 
-def test_a_unit_of_the_wrong_dimension_for_its_indicator_fails(loaded: Loaded, tmp_path: Path) -> None:
-    settings = loaded.copy(tmp_path)
-
-    def wrong_unit(rows: list[dict[str, object]]) -> None:
-        # An energy-intensity cut restated as a capacity: no plan measures 单位GDP能耗 in MW.
-        target = _first(rows, indicator="单位GDP能耗", value=16)
-        target.update(unit="万千瓦", unit_canonical="MW", value_canonical=160.0)
-
-    _mutate_targets(settings, wrong_unit)
-    details = _fails_validation(settings)
-    assert "unit_fits_indicator" in details
+def test_a_publish_date_in_the_future_fails(bad_load: str) -> None:
+    assert "days_since_published" in bad_load
 
 
-def test_a_publish_date_in_the_future_fails(loaded: Loaded, tmp_path: Path) -> None:
-    settings = loaded.copy(tmp_path)
-    [path] = (settings.landing_dir / "documents" / "jiaxing_fgw").glob("*.jsonl")
-    rows = list(read_jsonl(path))
-    rows[0]["publish_date"] = "2099-07-16"
-    write_jsonl(path, rows)
-    pipeline.extract(settings)
-    details = _fails_validation(settings)
-    assert "days_since_published" in details
-
-
-def test_half_the_documents_missing_blocks_publish_and_alerts(loaded: Loaded, tmp_path: Path) -> None:
+def test_half_the_documents_missing_blocks_publish_and_alerts(loaded: CityRuns, tmp_path: Path) -> None:
     settings = loaded.copy(tmp_path)
     published = sha256(settings.warehouse_path)
     before = len(loaded.inbox.messages)
