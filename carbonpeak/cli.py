@@ -281,6 +281,19 @@ def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    out = Path(args.out) if args.out else pipeline.report_dir(settings)
+    try:
+        result = pipeline.report_site(settings, out)
+    except pipeline.StageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Report of {settings.warehouse_path}: {result['pages']} pages ({result['regions']} regions, "
+          f"{result['indicators']} indicators, {result['bytes'] / 1e6:.1f} MB) in {result['seconds']:.1f} s\n"
+          f"Open {result['index']} in a browser (it works offline, from file://).")
+    return 0
+
+
 def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
     from carbonpeak.airflow_local import dag_test
 
@@ -354,9 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="*", help="source keys (default: all)")
     p.set_defaults(fn=cmd_reparse)
 
-    p = sub.add_parser("release", help="a dated Parquet + metadata export of the published warehouse")
+    p = sub.add_parser("release", help="a dated Parquet + CSV + metadata export of the published warehouse")
     p.add_argument("--out", help="folder for releases (default: $CARBONPEAK_DATA_DIR/releases)")
     p.set_defaults(fn=cmd_release)
+
+    p = sub.add_parser("report", help="a static site of the published warehouse: index, a page per region and "
+                                      "per indicator, charts (Chinese and English)")
+    p.add_argument("--out", help="folder to write the site to (default: warehouse/report/ beside the warehouse)")
+    p.set_defaults(fn=cmd_report)
 
     p = sub.add_parser("dag-test", help="run the Airflow DAG once (local AIRFLOW_HOME, SQLite)")
     p.set_defaults(fn=cmd_dag_test)

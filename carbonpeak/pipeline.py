@@ -1,4 +1,4 @@
-"""The pipeline stages — scrape, freshness, extract, build, validate, publish, digest — as library functions.
+"""The pipeline stages — scrape, freshness, extract, build, validate, publish, digest, report — as library functions.
 
 The Airflow DAG and the CLI call these same functions, and each records itself in the run log.
 Write-audit-publish: dbt builds a separate *build* DuckDB file, Great Expectations validates it, and
@@ -342,6 +342,27 @@ def publish(settings: Settings) -> dict[str, Any]:
     return {"path": str(dst), "bytes": dst.stat().st_size, "sha256": digest, "changes": changes}
 
 
+def report_dir(settings: Settings) -> Path:
+    """Where the report of the published warehouse goes: warehouse/report/ beside the warehouse file."""
+    return settings.warehouse_path.parent / "report"
+
+
+@_logged_stage("report")
+def report_site(settings: Settings, out_dir: Path | None = None) -> dict[str, Any]:
+    """The static report site (carbonpeak.report) of the published warehouse. Reads it only: a failure here
+    leaves the published warehouse, and the previous report, as they were."""
+    from carbonpeak.report import ReportError, build_report
+
+    try:
+        result = build_report(settings.warehouse_path, out_dir or report_dir(settings))
+    except ReportError as exc:
+        raise StageError("report", str(exc)) from exc
+    except Exception as exc:
+        raise StageError("report", f"{type(exc).__name__}: {exc} (the published warehouse is unchanged)") from exc
+    log.info("%s", result.summary())
+    return result.as_dict()
+
+
 @_logged_stage("digest")
 def digest(settings: Settings, changes: dict[str, Any]) -> dict[str, Any]:
     """E-mail the nightly digest of new and changed documents and targets; nothing when nothing changed."""
@@ -397,4 +418,12 @@ def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str]
             failure_alert(settings, stage=name, error=exc, source=getattr(exc, "source_key", None),
                           run_id=report.run_id, details=getattr(exc, "details", None))
             break
+    if report.published:  # the report reads the published warehouse; its failure unpublishes nothing
+        try:
+            report.stages["report"] = report_site(settings, run_id=report.run_id)
+        except Exception as exc:
+            log.exception("stage report failed (the warehouse stays published)")
+            report.failed_stage = report.failed_stage or "report"
+            report.error = report.error or str(exc)
+            failure_alert(settings, stage="report", error=exc, run_id=report.run_id)
     return report

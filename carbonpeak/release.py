@@ -1,6 +1,6 @@
 """export_release: a dated, versioned, self-describing export of the published warehouse's marts.
 
-`<releases>/carbonpeak-<YYYY-MM-DD>.<N>/` holds one Parquet file per mart, `metadata.json` (in the
+`<releases>/carbonpeak-<YYYY-MM-DD>.<N>/` holds one Parquet and one CSV file per mart, `metadata.json` (in the
 spirit of OWID snapshots: release id, creation time, the warehouse's sha256, per-file rows/bytes/
 sha256/columns, every current source document with its URL and access date, extractor versions,
 licence) and a README. A release is built in a hidden temporary folder and renamed into place, so a
@@ -139,7 +139,8 @@ def _readme(release_id: str, files: list[dict[str, Any]], grains: dict[str, str]
         f"# {release_id}",
         "",
         "Quantitative targets stated in Chinese carbon-peak (碳达峰) policy documents, compiled by carbonpeak",
-        "from official government websites. One Parquet file per table; `metadata.json` lists every file's",
+        "from official government websites. One Parquet and one CSV file (UTF-8, header row) per table;",
+        "`metadata.json` lists every file's",
         "rows, columns and sha256, every source document (URL, issuer, access date) and the extractor version.",
         "",
         "## Files",
@@ -155,7 +156,8 @@ def _readme(release_id: str, files: list[dict[str, Any]], grains: dict[str, str]
         "duckdb -c \"select * from 'fct_targets.parquet' limit 10\"",
         "```",
         "",
-        "or in Python: `pandas.read_parquet('fct_targets.parquet')`. Join `fct_targets` to `dim_documents` on",
+        "or in Python: `pandas.read_parquet('fct_targets.parquet')`; the CSV files open in any spreadsheet",
+        "(`pandas.read_csv('fct_targets.csv')`). Join `fct_targets` to `dim_documents` on",
         "(`document_id`, `version_hash`); `is_current` marks the newest version of each document and the",
         "targets stated in it.",
         "",
@@ -234,15 +236,18 @@ def _write_release(settings: Settings, warehouse: Path, dest: Path, release_id: 
         if not tables:
             raise ReleaseError(f"{warehouse} holds none of the mart tables {sorted(mart_models(settings))}")
         for table in tables:
-            target = dest / f"{table}.parquet"
-            con.execute(
-                f"copy (select * from {_quote_ident(table)} order by all) "
-                f"to {_quote_literal(str(target))} (format parquet)"
-            )
             rows = con.execute(f"select count(*) from {_quote_ident(table)}").fetchone()
-            files.append({"name": target.name, "table": table, "rows": int(rows[0]) if rows else 0,
-                          "bytes": target.stat().st_size, "sha256": _sha256(target),
-                          "columns": _columns(con, table)})
+            columns = _columns(con, table)
+            # Parquet for tools that read it; CSV beside it (UTF-8, header row, RFC 4180 quoting) for the rest.
+            for fmt, options in (("parquet", "format parquet"), ("csv", "format csv, header true")):
+                target = dest / f"{table}.{fmt}"
+                con.execute(
+                    f"copy (select * from {_quote_ident(table)} order by all) "
+                    f"to {_quote_literal(str(target))} ({options})"
+                )
+                files.append({"name": target.name, "table": table, "format": fmt,
+                              "rows": int(rows[0]) if rows else 0, "bytes": target.stat().st_size,
+                              "sha256": _sha256(target), "columns": columns})
         sources = _sources(con) if "dim_documents" in tables else []
         extractor_versions = (
             [v for (v,) in con.execute("select distinct extractor_version from fct_targets "

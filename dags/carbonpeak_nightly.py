@@ -4,7 +4,8 @@ Nightly at 02:00 Asia/Shanghai. One mapped scrape task per source: a broken sour
 (and sends an e-mail naming source and URL) while the others carry on; a freshness check e-mails when
 a source has brought nothing new for CARBONPEAK_FRESHNESS_DAYS days. dbt builds a separate file,
 Great Expectations validates it, and only a passing build is published. Any failed task e-mails;
-a publish that brings new or changed documents or targets e-mails a digest of them.
+a publish that brings new or changed documents or targets e-mails a digest of them, and every publish
+rewrites the report site (warehouse/report/) from the published warehouse.
 
 This file only wires library calls together (carbonpeak.pipeline); it does no I/O at import time.
 """
@@ -109,6 +110,13 @@ def carbonpeak_nightly() -> None:
 
         return pipeline.digest(_settings(), published["changes"], run_id=pipeline_run_id)
 
+    # The static report site (warehouse/report/) of what was just published; it only reads the warehouse.
+    @task
+    def report(pipeline_run_id: str) -> dict[str, Any]:
+        from carbonpeak import pipeline
+
+        return pipeline.report_site(_settings(), run_id=pipeline_run_id)
+
     pipeline_run_id = start_run()
     scraped = scrape.partial(pipeline_run_id=pipeline_run_id).expand(source_key=list_sources())
     extracted, checked = extract(pipeline_run_id), freshness(pipeline_run_id)
@@ -118,6 +126,7 @@ def carbonpeak_nightly() -> None:
     published = publish(pipeline_run_id)
     extracted >> built >> validated >> published
     digest(published, pipeline_run_id)
+    published >> report(pipeline_run_id)
 
 
 carbonpeak_nightly()

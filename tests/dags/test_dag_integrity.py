@@ -50,6 +50,7 @@ def test_dag_schedule_and_structure(tmp_path: Path) -> None:
         print("chain", sorted(tasks["publish"].upstream_task_ids), sorted(tasks["validate"].upstream_task_ids),
               sorted(tasks["build"].upstream_task_ids), sorted(tasks["extract"].upstream_task_ids),
               sorted(tasks["digest"].upstream_task_ids), sorted(tasks["freshness"].upstream_task_ids))
+        print("report_after", sorted(tasks["report"].upstream_task_ids))
         print("freshness_rule", tasks["freshness"].trigger_rule.value)
         print("timeouts", all(t.execution_timeout is not None for t in dag.tasks))
         print("owners", sorted({t.owner for t in dag.tasks}))
@@ -60,14 +61,15 @@ def test_dag_schedule_and_structure(tmp_path: Path) -> None:
     assert "tz Asia/Shanghai" in out
     assert "cron 0 2 * * *" in out
     assert "catchup False max_active_runs 1" in out
-    assert ("tasks ['build', 'digest', 'extract', 'freshness', 'list_sources', 'publish', 'scrape', 'start_run', "
-            "'validate']") in out
+    assert ("tasks ['build', 'digest', 'extract', 'freshness', 'list_sources', 'publish', 'report', 'scrape', "
+            "'start_run', 'validate']") in out
     assert "mapped DecoratedMappedOperator" in out
     assert "extract_rule all_done" in out
     assert "retries [2]" in out  # validate fails fast on a failed expectation instead (AirflowFailException)
     assert "callbacks True" in out
     assert ("chain ['start_run', 'validate'] ['build', 'start_run'] ['extract', 'start_run'] ['scrape', 'start_run'] "
             "['publish', 'start_run'] ['scrape', 'start_run']") in out
+    assert "report_after ['publish', 'start_run']" in out  # the report site reads what publish published
     assert "freshness_rule all_done" in out
     assert "timeouts True" in out
     assert "owners ['carbonpeak']" in out

@@ -51,7 +51,8 @@ def sha256(path: Path) -> str:
 def test_one_parquet_file_per_mart_reads_back_whole(published: Settings, release: tuple[Path, dict[str, Any]]) -> None:
     folder, metadata = release
     assert folder.name == "carbonpeak-2030-01-15.1" == metadata["release_id"]
-    assert {p.name for p in folder.iterdir()} == {f"{m}.parquet" for m in MARTS} | {"metadata.json", "README.md"}
+    assert {p.name for p in folder.iterdir()} == (
+        {f"{m}.parquet" for m in MARTS} | {f"{m}.csv" for m in MARTS} | {"metadata.json", "README.md"})
     files = {f["name"]: f for f in metadata["files"]}
     with duckdb.connect(str(published.warehouse_path), read_only=True) as con:
         for mart in MARTS:
@@ -60,6 +61,9 @@ def test_one_parquet_file_per_mart_reads_back_whole(published: Settings, release
             columns = [c[0] for c in con.execute(f"describe {mart}").fetchall()]
             back = con.execute(f"select count(*) from read_parquet('{path}')").fetchone()
             assert rows is not None and rows[0] > 0 and back == rows
+            csv = folder / f"{mart}.csv"  # CSV beside Parquet: the same rows, a header row of the same columns
+            assert con.execute(f"select count(*) from read_csv('{csv}', header=true)").fetchone() == rows
+            assert csv.read_text(encoding="utf-8").splitlines()[0].split(",") == columns
             entry = files[path.name]
             assert entry["rows"] == rows[0] and entry["bytes"] == path.stat().st_size
             assert entry["sha256"] == sha256(path)

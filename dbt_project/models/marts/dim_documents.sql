@@ -50,6 +50,7 @@ select
     d.column_name,
     d.region_code,
     r.region_name,
+    r.name_en as region_name_en,
     r.region_level,
     d.body_chars,
     d.body_text,

@@ -1,0 +1,84 @@
+"""The report in a real browser: headless Chromium (Debian's chromium + chromium-driver, driven by selenium) opens
+the index, a province page and an indicator page from file:// with the network closed, logs no console error
+and no failed request, and lays out the inline SVG charts with a non-zero size."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.report.conftest import PublishedReport
+
+pytestmark = pytest.mark.xdist_group("report")
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--window-size=1280,1000"]
+
+
+def _binaries() -> tuple[str, str]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip("Chromium is not installed: `apt-get install chromium chromium-driver` (.ci/run does it in CI)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        pytest.skip("selenium is not installed (requirements.lock)")
+    return chromium, driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    chromium, driver = _binaries()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    chrome = webdriver.Chrome(options=options, service=Service(driver))
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+def _open(browser: object, page: Path) -> tuple[list[dict[str, object]], list[str], list[tuple[float, float]]]:
+    """Load a page; its console errors, failed requests and the laid-out size of each SVG."""
+    browser.get_log("browser")  # type: ignore[attr-defined]
+    browser.get_log("performance")  # type: ignore[attr-defined]
+    browser.get(page.as_uri())  # type: ignore[attr-defined]
+    sizes = browser.execute_script(  # type: ignore[attr-defined]
+        "return [...document.querySelectorAll('svg')].map(s => {const r = s.getBoundingClientRect();"
+        " return [r.width, r.height];});")
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]  # type: ignore[attr-defined]
+    failed = []
+    for entry in browser.get_log("performance"):  # type: ignore[attr-defined]
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.loadingFailed":
+            failed.append(json.dumps(message["params"]))
+        if message["method"] == "Network.responseReceived" and message["params"]["response"].get("status", 200) >= 400:
+            failed.append(json.dumps(message["params"]["response"]["url"]))
+    return errors, failed, [tuple(s) for s in sizes]
+
+
+@pytest.mark.parametrize("page", ["index.html", "regions/350000.html", "indicators/solar_capacity.html",
+                                  "regions/100000.html"])
+def test_pages_render_offline_without_errors(browser: object, published_report: PublishedReport, page: str) -> None:
+    path = published_report.site / page
+    assert path.is_file(), path
+    errors, failed, sizes = _open(browser, path)
+    assert errors == [], errors
+    assert failed == [], failed
+    assert sizes, f"no chart on {page}"
+    assert all(w > 0 and h > 0 for w, h in sizes), sizes
+    title = browser.title  # type: ignore[attr-defined]
+    assert "carbonpeak" in title
