@@ -17,8 +17,8 @@ import duckdb
 Row = dict[str, Any]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    cursor = con.execute(sql)
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
+    cursor = con.execute(sql, params) if params else con.execute(sql)
     names = [d[0] for d in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -93,17 +93,20 @@ def load(warehouse: Path) -> ReportData:
         sources = _rows(con, "select * from dim_sources order by source_key") if "dim_sources" in tables else []
         runs = (_rows(con, "select * from fct_pipeline_runs order by started_at desc limit 5")
                 if "fct_pipeline_runs" in tables else [])
-        # What changed since the last publish: as warehouse/queries/08, the week up to the newest version.
-        since = con.execute("select max(valid_from) - interval 7 day from fct_target_versions").fetchone()
+        # What changed since the last publish: versions fetched after the last run that published (the run log
+        # in this warehouse ends before the run that built it); on a first publish, everything.
+        since = (con.execute("select max(coalesce(finished_at, started_at)) from fct_pipeline_runs "
+                             "where publish_status = 'success'").fetchone()
+                 if "fct_pipeline_runs" in tables else None)
         changes = _rows(con, """
-            with latest as (select max(valid_from) - interval 7 day as since from fct_target_versions)
             select v.valid_from, v.change_kind, v.document_id, d.title, d.url, v.version_number, v.region_code,
                    v.region_name, v.region_name_en, v.indicator, v.indicator_code, v.indicator_name_en,
                    v.previous_value, v.value, v.unit, v.target_year, v.quote
             from fct_target_versions as v
             inner join dim_documents as d using (document_id, version_hash)
-            where v.change_kind <> 'unchanged' and v.valid_from >= (select since from latest)
-            order by v.valid_from desc, v.document_id, v.region_code, v.indicator""")
+            where v.change_kind <> 'unchanged' and ($since::timestamptz is null or v.valid_from > $since)
+            order by v.valid_from desc, v.document_id, v.region_code, v.indicator""",
+            {"since": since[0] if since else None})
         counts = _rows(con, """
             select (select count(*) from dim_documents where is_current) as documents,
                    (select count(*) from dim_documents) as versions,

@@ -95,8 +95,13 @@ def _changes(data: ReportData) -> str:
     rows = [[_ts(c["valid_from"])[:10], region_cell(data, c["region_code"], c["region_name"], ROOT),
              esc(c["title"]), esc(kinds[d]["added"]), esc(kinds[d]["changed"]), esc(kinds[d]["withdrawn"]),
              source_link(c["url"])] for d, c in per_doc.items()]
-    since = str(data.changes_since)[:10] if data.changes_since is not None else "?"
-    html = [f"<p>{bi(f'{since}以来获取的文件版本', f'Document versions fetched since {since}')}</p>",
+    if data.changes_since is None:
+        note = bi("首次发布：全部文件版本均为新增", "First publish: every document version is new")
+    else:
+        since = str(data.changes_since)[:16]
+        note = bi(f"上次发布（{since}）以来获取的文件版本",
+                  f"Document versions fetched since the last publish ({since})")
+    html = [f"<p>{note}</p>",
             table(["fetched", "region", "document", "added", "changed", "withdrawn", "source"], rows,
                   numeric=(3, 4, 5))]
     revised = [c for c in data.changes if c["change_kind"] in ("changed", "withdrawn")][:CHANGE_ROWS]
