@@ -101,3 +101,19 @@ def city_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuns]:
         yield CityRuns(settings=settings, mirror=mirror, inbox=inbox, first=first, second=second,
                        after_first=after_first, first_messages=first_messages,
                        messages_before_second=before_second, messages_after_second=len(inbox.messages))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make `--dist loadgroup` work under pytest 9: pytest-xdist 3.8 puts the `xdist_group` name on
+    Item._nodeid, which pytest 9 no longer reads (it keeps the id in Item._id), so every group was spread over
+    both workers and each built its shared warehouse twice. Same suffix, on the id pytest 9 reports."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                  for m in item.iter_markers("xdist_group")}
+        if groups and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")  # type: ignore[attr-defined]
