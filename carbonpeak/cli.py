@@ -297,11 +297,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
     from carbonpeak.airflow_local import dag_test
 
-    s = settings
-    code = dag_test(base_urls=s.base_urls, rate_limit=s.rate_limit)
+    code = dag_test(base_urls=settings.base_urls, rate_limit=settings.rate_limit)
     if code == 0:
-        print(f"\nPublished warehouse: {s.warehouse_path}\nTry:\n  {sys.executable} -c \"import duckdb; "
-              f"print(duckdb.connect('{s.warehouse_path}', read_only=True).sql("
+        path = settings.warehouse_path
+        print(f"\nPublished warehouse: {path}\nTry:\n  {sys.executable} -c \"import duckdb; "
+              f"print(duckdb.connect('{path}', read_only=True).sql("
               "'select region_name, indicator, value, unit, target_year, quote from fct_targets limit 10'))\"")
     return code
 

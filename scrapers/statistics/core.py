@@ -17,7 +17,6 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +36,7 @@ from scrapers.runstate import (
     listed_unchanged,
     make_session,
     mark_checked,
+    now,
 )
 
 log = logging.getLogger(__name__)
@@ -98,10 +98,6 @@ class Task:
     listed: tuple[str, str | None] | None = None
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def observation_id(source_key: str, region_code: str, indicator: str, year: int, measure: str) -> str:
     key = f"{source_key}|{region_code}|{indicator}|{year}|{measure}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
@@ -123,7 +119,7 @@ class Client:
         return url + ("?" + urlencode(params) if params is not None else "")
 
     def _keep(self, response: Response, live: str) -> Fetched:
-        fetched_at = _now()
+        fetched_at = now()
         raw_path = self.raw.save(response, canonical_url=live, fetched_at=fetched_at)
         return Fetched(live, response.content, response.content_type, raw_path, fetched_at, True)
 
