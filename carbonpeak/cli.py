@@ -20,7 +20,12 @@ from typing import Any
 
 from carbonpeak import pipeline
 from carbonpeak.notify import failure_alert
+from carbonpeak.runlock import RunLocked
 from carbonpeak_core.settings import LiveModeError, Settings
+
+# `carbonpeak run` (or a stage) refused because another run holds the data directory: try again later
+# (sysexits' EX_TEMPFAIL), distinct from 1, a run that failed.
+EXIT_LOCKED = 75
 
 
 def _sites(settings: Settings, live: bool) -> Settings:
@@ -250,7 +255,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    report = pipeline.run_all(settings, sources=[])
+    report = pipeline.run_all(settings, sources=[], force=True)
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -391,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     except LiveModeError as exc:
         print(f"error: --live: {exc}", file=sys.stderr)
         return 2
+    except RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 if __name__ == "__main__":

@@ -8,13 +8,14 @@ the published warehouse untouched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
+import inspect
 import json
 import logging
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -26,9 +27,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from carbonpeak import runlog
+from carbonpeak import runlog, warehouse
 from carbonpeak.notify import failure_alert
-from carbonpeak_core.landing import DocumentRecord, TargetRecord, fsync_dir, iter_documents, write_jsonl
+from carbonpeak.runlock import clean_debris, run_lock
+from carbonpeak_core.landing import DocumentRecord, TargetRecord, iter_documents, write_jsonl
 from carbonpeak_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,14 +47,21 @@ class StageError(RuntimeError):
         super().__init__(f"{stage}{where}: {message}")
 
 
-def _logged_stage(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
-    """Record the stage in the run log (carbonpeak.runlog): start, outcome, duration, figures."""
+def _logged_stage(name: str, *, writer: bool = False
+                  ) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+    """Record the stage in the run log (carbonpeak.runlog): start, outcome, duration, figures. A `writer` stage
+    (one that writes landing, build or published files) holds the run lock (carbonpeak.runlock) while it runs;
+    a stage whose function takes `run_id` is handed it."""
 
     def wrap(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        wants_run_id = "run_id" in inspect.signature(fn).parameters
+
         @functools.wraps(fn)
         def run(settings: Settings, *args: Any, run_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
-            with runlog.logged(settings, run_id or new_run_id(), "stage", name) as step:
-                result = fn(settings, *args, **kwargs)
+            run_id = run_id or new_run_id()
+            with (run_lock(settings, run_id=run_id, what=f"{name} stage") if writer else contextlib.nullcontext(),
+                  runlog.logged(settings, run_id, "stage", name) as step):
+                result = fn(settings, *args, **kwargs, **({"run_id": run_id} if wants_run_id else {}))
                 step.stats = result
                 return result
 
@@ -64,6 +73,27 @@ def _logged_stage(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callab
 def new_run_id() -> str:
     """Sortable, file-name-safe run id: UTC timestamp plus a short random suffix."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def begin_run(settings: Settings, run_id: str) -> dict[str, Any]:
+    """What a run does first, holding the run lock: steps that runs killed earlier left "running" in the run
+    log are marked "abandoned", and the temporary files they left are removed."""
+    with run_lock(settings, run_id=run_id, what="run"):
+        abandoned = runlog.mark_abandoned(settings, run_id)
+        debris = clean_debris(settings)
+    for event in abandoned:
+        log.warning("run %s was killed during its %s %s: marked abandoned", event.run_id, event.kind, event.name)
+    if debris:
+        log.warning("removed %d unfinished temporary file(s) of killed runs: %s", len(debris),
+                    ", ".join(str(p) for p in debris[:10]))
+    return {"abandoned": [f"{e.run_id} {e.kind} {e.name}" for e in abandoned], "debris": [str(p) for p in debris]}
+
+
+def start_run(settings: Settings) -> str:
+    """The DAG's first task: a new run id, once `begin_run` has tidied up after killed runs."""
+    run_id = new_run_id()
+    begin_run(settings, run_id)
+    return run_id
 
 
 # --- scrape ---------------------------------------------------------------------------------------
@@ -86,7 +116,8 @@ def scrape(source_key: str, settings: Settings, run_id: str) -> dict[str, Any]:
 
     if source := load_sources(settings.sources_file).get(source_key):
         settings.check_real_site(source.host)
-    with runlog.logged(settings, run_id, "source", source_key) as step:
+    with (run_lock(settings, run_id=run_id, what=f"scrape of {source_key}", shared=True),
+          runlog.logged(settings, run_id, "source", source_key) as step):
         step.stats = asdict(scrape_source(source_key, settings, run_id))
     return step.stats
 
@@ -148,7 +179,7 @@ def _targets_of(doc: DocumentRecord, settings: Settings) -> list[TargetRecord]:
     return records
 
 
-@_logged_stage("extract")
+@_logged_stage("extract", writer=True)
 def extract(settings: Settings) -> dict[str, Any]:
     """Re-extract targets from every landed document version (cheap, and picks up extractor fixes)."""
     targets: list[TargetRecord] = []
@@ -178,8 +209,17 @@ def _dbt_failures(target_path: Path) -> str:
     return "\n".join(lines)
 
 
-@_logged_stage("build")
-def build(settings: Settings) -> dict[str, Any]:
+@_logged_stage("changes")
+def detect_changes(settings: Settings) -> dict[str, Any]:
+    """Whether tonight's landing data (or the code) differ from what the published warehouse was built from;
+    when they do not, a run skips extract, build, validate and publish, and the run log says "no change"."""
+    result = warehouse.change_since_publish(settings)
+    log.info("%s", result["summary"])
+    return result | {"outcome": "changed" if result["changed"] else "no change"}
+
+
+@_logged_stage("build", writer=True)
+def build(settings: Settings, run_id: str | None = None) -> dict[str, Any]:
     """`dbt build` (seeds, models, tests) from the landing files into a fresh build file."""
     documents = list((settings.landing_dir / "documents").glob("*/*.jsonl"))
     if not documents:
@@ -192,8 +232,10 @@ def build(settings: Settings) -> dict[str, Any]:
         write_jsonl(settings.landing_dir / "statistics" / "_none" / "empty.jsonl", [])
     build_path = settings.build_path
     build_path.parent.mkdir(parents=True, exist_ok=True)
+    warehouse.forget_build(settings)
     for stale in (build_path, build_path.with_name(build_path.name + ".wal")):
         stale.unlink(missing_ok=True)
+    inputs = warehouse.inputs_fingerprint(settings)  # before dbt reads them
     dbt_dir = settings.data_dir / "dbt"
     command = [
         str(Path(sys.executable).with_name("dbt")), "build",
@@ -221,25 +263,50 @@ def build(settings: Settings) -> dict[str, Any]:
     with duckdb.connect(str(build_path), read_only=True) as con:
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # type: ignore[index]
                   for t in ("dim_documents", "fct_targets", "fct_indicator_observations")}
-    return {"seconds": round(time.monotonic() - started, 1), "rows": counts}
+    warehouse.record_build(settings, run_id, inputs)
+    return {"seconds": round(time.monotonic() - started, 1), "rows": counts, "inputs": inputs["sha256"]}
 
 
 # --- validate -------------------------------------------------------------------------------------
 
 
-@_logged_stage("validate")
-def validate(settings: Settings) -> dict[str, Any]:
-    """Great Expectations checkpoints over the build file's marts. Raises StageError on any failure."""
+def _previous_rows(settings: Settings) -> dict[str, int]:
+    """Row counts of the last publish for the no-sudden-drop rule: from the publish record (build side). A
+    warehouse published before the record existed is read once for them; if it cannot be read (locked by a
+    read-write session, damaged), the rule has nothing to compare with this once, and says so in the log."""
+    rows = warehouse.previous_rows(settings)
+    if rows is not None or not settings.warehouse_path.exists():
+        return rows or {}
+    from expectations.validate import published_row_counts
+
+    try:
+        return published_row_counts(settings.warehouse_path)
+    except Exception as exc:
+        log.warning("the row counts of %s cannot be read (%s): this load's row counts are not compared with it",
+                    settings.warehouse_path, exc)
+        return {}
+
+
+@_logged_stage("validate", writer=True)
+def validate(settings: Settings, run_id: str | None = None) -> dict[str, Any]:
+    """Great Expectations checkpoints over the build file's marts. Raises StageError on any failure; when every
+    suite passes, records the sha256 of the file it read, which is what publish will accept."""
     from expectations.validate import validate_warehouse
 
     if not settings.build_path.exists():
         raise StageError("validate", f"no build file at {settings.build_path}: run the build stage first")
-    report = validate_warehouse(settings.build_path, settings.gx_dir, published=settings.warehouse_path,
+    warehouse.validation_record_path(settings).unlink(missing_ok=True)
+    before = warehouse.sha256_file(settings.build_path)
+    report = validate_warehouse(settings.build_path, settings.gx_dir, previous_rows=_previous_rows(settings),
                                 max_row_drop=settings.max_row_drop)
     log.info("%s", report.summary())
     if not report.success:
         raise StageError("validate", f"{len(report.failures)} expectation(s) failed", details=report.summary())
-    return {"rows": report.row_counts, "data_docs": str(report.data_docs) if report.data_docs else None}
+    if warehouse.sha256_file(settings.build_path) != before:
+        raise StageError("validate", f"the build file {settings.build_path} changed while it was being validated")
+    warehouse.record_validation(settings, run_id, before, report.row_counts)
+    return {"rows": report.row_counts, "data_docs": str(report.data_docs) if report.data_docs else None,
+            "build_sha256": before}
 
 
 # --- publish --------------------------------------------------------------------------------------
@@ -312,34 +379,54 @@ def load_changes(build: Path, published: Path) -> dict[str, Any]:
     }
 
 
-@_logged_stage("publish")
-def publish(settings: Settings) -> dict[str, Any]:
-    """Atomically replace the published warehouse with the validated build file.
+def _changes(settings: Settings) -> dict[str, Any]:
+    """load_changes against the build that was published last (kept on the build side). A warehouse published
+    before that copy existed is read instead, once; if it cannot be read, every document counts as new."""
+    previous = warehouse.published_build_path(settings)
+    if previous.exists() or not settings.warehouse_path.exists():
+        return load_changes(settings.build_path, previous)
+    try:
+        return load_changes(settings.build_path, settings.warehouse_path)
+    except Exception as exc:
+        log.warning("the published warehouse %s cannot be read to find what changed (%s): the digest lists every "
+                    "document as new", settings.warehouse_path, exc)
+        return load_changes(settings.build_path, previous)
 
-    Copy to a temporary file in the destination folder, fsync, rename over the published file.
-    Readers holding the old file keep reading the old inode; new readers see the new one whole.
-    A run killed mid-copy leaves only its temporary file, which the next publish removes.
+
+@_logged_stage("publish", writer=True)
+def publish(settings: Settings, run_id: str | None = None) -> dict[str, Any]:
+    """Replace the published warehouse with the validated build file's marts, atomically.
+
+    Only the very build file validate passed is published (its sha256, warehouse.validated_record). Its schema
+    `main` is written as tables into a temporary file beside the published one, in a storage format DuckDB 1.x
+    clients read (warehouse.export_published), fsynced and renamed over the published file, which is never
+    opened: readers holding it, even read-write, keep the old inode; new readers see the new file whole. A run
+    killed before the rename leaves only its temporary file, which the next run removes.
     """
     src, dst = settings.build_path, settings.warehouse_path
     if not src.exists():
-        raise StageError("publish", f"no build file at {src}")
+        raise StageError("publish", f"no build file at {src}: run build and validate first")
     if src.with_name(src.name + ".wal").exists():
         raise StageError("publish", f"{src} still has a write-ahead log; it was not closed cleanly")
+    try:
+        validation, build_sha256 = warehouse.validated_record(settings)
+    except warehouse.PublishRefused as exc:
+        raise StageError("publish", f"{exc}; the published warehouse {dst} is unchanged") from exc
     dst.parent.mkdir(parents=True, exist_ok=True)
     for stale in dst.parent.glob(f".{dst.name}.*.tmp"):
         stale.unlink(missing_ok=True)
-    changes = load_changes(src, dst)
+    changes = _changes(settings)
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     try:
-        shutil.copyfile(src, tmp)
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, dst)
-        fsync_dir(dst.parent)
+        tables = warehouse.export_published(src, tmp)
+        digest = warehouse.sha256_file(tmp)
+        size = tmp.stat().st_size
+        warehouse.replace_published(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)
-    digest = hashlib.sha256(dst.read_bytes()).hexdigest()
-    return {"path": str(dst), "bytes": dst.stat().st_size, "sha256": digest, "changes": changes}
+    warehouse.record_publish(settings, run_id, validation, digest, tables)
+    return {"path": str(dst), "bytes": size, "sha256": digest, "build_sha256": build_sha256,
+            "storage_version": warehouse.PUBLISHED_STORAGE_VERSION, "tables": tables, "changes": changes}
 
 
 def report_dir(settings: Settings) -> Path:
@@ -385,6 +472,7 @@ class RunReport:
     stages: dict[str, Any] = field(default_factory=dict)
     failed_stage: str | None = None
     error: str | None = None
+    no_change: bool = False  # nothing landed or changed since the last publish: no build, validate or publish
 
     @property
     def ok(self) -> bool:
@@ -399,13 +487,25 @@ class RunReport:
                           ensure_ascii=False, indent=2, default=str)
 
 
-def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str] | None = None) -> RunReport:
-    """Scrape every source (a broken one does not stop the others), check their freshness, then extract,
-    build, validate, publish and send the digest. `sources=[]` rebuilds from the landing data alone."""
+def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str] | None = None,
+            force: bool = False) -> RunReport:
+    """Scrape every source (a broken one does not stop the others), check their freshness, then — unless
+    nothing changed since the last publish (`detect_changes`; `force` builds anyway) — extract, build,
+    validate, publish and send the digest. `sources=[]` rebuilds from the landing data alone. The whole run
+    holds the run lock: a second run started meanwhile raises runlock.RunLocked at once, having done nothing."""
     report = RunReport(run_id=run_id or new_run_id())
+    with run_lock(settings, run_id=report.run_id, what="run"):
+        report.stages["begin"] = begin_run(settings, report.run_id)
+        _run_stages(settings, report, sources, force)
+    return report
+
+
+def _run_stages(settings: Settings, report: RunReport, sources: list[str] | None, force: bool) -> None:
     report.sources, report.source_errors = scrape_sources(settings, report.run_id, sources)
     steps: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
-        ("freshness", freshness), ("extract", extract), ("build", build), ("validate", validate),
+        ("freshness", freshness),
+        *((("changes", detect_changes),) if not force else ()),
+        ("extract", extract), ("build", build), ("validate", validate),
         ("publish", publish), ("digest", lambda s, run_id: digest(s, report.stages["publish"]["changes"],
                                                                      run_id=run_id)),
     )
@@ -418,6 +518,9 @@ def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str]
             failure_alert(settings, stage=name, error=exc, source=getattr(exc, "source_key", None),
                           run_id=report.run_id, details=getattr(exc, "details", None))
             break
+        if name == "changes" and not report.stages[name]["changed"]:
+            report.no_change = True
+            break
     if report.published:  # the report reads the published warehouse; its failure unpublishes nothing
         try:
             report.stages["report"] = report_site(settings, run_id=report.run_id)
@@ -426,4 +529,3 @@ def run_all(settings: Settings, *, run_id: str | None = None, sources: list[str]
             report.failed_stage = report.failed_stage or "report"
             report.error = report.error or str(exc)
             failure_alert(settings, stage="report", error=exc, run_id=report.run_id)
-    return report

@@ -29,7 +29,7 @@ class RunEvent:
     run_id: str
     kind: str  # "source" (one scrape) or "stage" (extract, build, validate, publish, digest…)
     name: str  # the source key or the stage name
-    status: str  # running, success, failed
+    status: str  # running, success, failed, abandoned (left running by a run that was killed)
     started_at: str
     finished_at: str | None = None
     seconds: float | None = None
@@ -83,6 +83,20 @@ def logged(settings: Settings, run_id: str, kind: str, name: str) -> Iterator[St
         others = {k: v for k, v in step.stats.items() if k not in SOURCE_COUNTERS}
         event.details = json.dumps(others, ensure_ascii=False, default=str) if others else None
         write_jsonl(_path(settings, event), [event])
+
+
+def mark_abandoned(settings: Settings, run_id: str) -> list[RunEvent]:
+    """Every step another run left "running" was killed with it (a run starts only while holding the run lock,
+    so no other run is going): rewrite it as "abandoned", saying which run found it. Returns those steps."""
+    abandoned = []
+    for event in events(settings):
+        if event.status == "running" and event.run_id != run_id:
+            event.status = "abandoned"
+            event.error = (f"the run was killed (or its machine stopped) before this step ended; marked abandoned by "
+                           f"run {run_id} at {_now()}")
+            write_jsonl(_path(settings, event), [event])
+            abandoned.append(event)
+    return abandoned
 
 
 def events(settings: Settings) -> list[RunEvent]:

@@ -51,7 +51,7 @@ def carbonpeak_nightly() -> None:
     def start_run() -> str:
         from carbonpeak import pipeline
 
-        return pipeline.new_run_id()
+        return pipeline.start_run(_settings())  # marks runs killed earlier abandoned, removes their debris
 
     @task
     def list_sources() -> list[str]:
@@ -71,6 +71,14 @@ def carbonpeak_nightly() -> None:
         from carbonpeak import pipeline
 
         return pipeline.extract(_settings(), run_id=pipeline_run_id)
+
+    # Nothing landed and no code changed since the last publish: extract, build, validate, publish, digest and
+    # report are skipped (the run log says "no change").
+    @task.short_circuit(trigger_rule=TriggerRule.ALL_DONE)
+    def changes(pipeline_run_id: str) -> bool:
+        from carbonpeak import pipeline
+
+        return bool(pipeline.detect_changes(_settings(), run_id=pipeline_run_id)["changed"])
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def freshness(pipeline_run_id: str) -> dict[str, Any]:
@@ -119,8 +127,9 @@ def carbonpeak_nightly() -> None:
 
     pipeline_run_id = start_run()
     scraped = scrape.partial(pipeline_run_id=pipeline_run_id).expand(source_key=list_sources())
-    extracted, checked = extract(pipeline_run_id), freshness(pipeline_run_id)
-    scraped >> [extracted, checked]
+    extracted, checked, changed = extract(pipeline_run_id), freshness(pipeline_run_id), changes(pipeline_run_id)
+    scraped >> [changed, checked]
+    changed >> extracted
     built = build(pipeline_run_id)
     validated = validate(pipeline_run_id)
     published = publish(pipeline_run_id)

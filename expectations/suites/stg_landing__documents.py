@@ -12,7 +12,7 @@ from expectations.load import LoadFacts
 READABLE = Column("needs_ocr") == False  # noqa: E712 (builds a GX condition, not a comparison)
 
 MODEL = "stg_landing__documents"
-QUERY = "select * from stg_landing__documents"
+QUERY = "select * from staging.stg_landing__documents"  # staging models have their own schema
 
 
 def build_suite(facts: LoadFacts) -> gx.ExpectationSuite:
