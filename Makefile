@@ -4,13 +4,16 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# A DuckDB 1.x CLI in a virtualenv of its own (never in the main lock, which has duckdb 2.0): the test that opens the
+# published warehouse the way analysts' 1.x clients do (tests/duckdb1.py).
+DUCKDB1 := .venv-duckdb1/bin/duckdb
 # The machine's pip config may add local indexes; install from PyPI alone, as a fresh machine would.
 export PIP_CONFIG_FILE := /dev/null
 export UV_COMPILE_BYTECODE := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench docs clean
+.PHONY: help install run test lint bench docs clean duckdb1
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -25,10 +28,17 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP) ## create or refresh the virtualenv from requirements.lock
 
+$(DUCKDB1): tests/duckdb1_client.txt $(STAMP)
+	$(BIN)/uv venv -q --allow-existing -p $(BIN)/python .venv-duckdb1
+	$(BIN)/uv pip install -q --python .venv-duckdb1/bin/python -r tests/duckdb1_client.txt
+	@touch $(DUCKDB1)
+
+duckdb1: $(DUCKDB1) ## a DuckDB 1.x CLI (duckdb-cli 1.5.6) in .venv-duckdb1, to check the published file opens in 1.x clients
+
 run: $(STAMP) ## run the nightly Airflow DAG once against the offline mirror
 	$(BIN)/python -m mirror dag-test
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) $(DUCKDB1) ## run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest

@@ -51,6 +51,8 @@ def test_dag_schedule_and_structure(tmp_path: Path) -> None:
               sorted(tasks["build"].upstream_task_ids), sorted(tasks["extract"].upstream_task_ids),
               sorted(tasks["digest"].upstream_task_ids), sorted(tasks["freshness"].upstream_task_ids))
         print("report_after", sorted(tasks["report"].upstream_task_ids))
+        print("changes", type(tasks["changes"]).__name__, sorted(tasks["changes"].upstream_task_ids),
+              tasks["changes"].trigger_rule.value)
         print("freshness_rule", tasks["freshness"].trigger_rule.value)
         print("timeouts", all(t.execution_timeout is not None for t in dag.tasks))
         print("owners", sorted({t.owner for t in dag.tasks}))
@@ -61,14 +63,16 @@ def test_dag_schedule_and_structure(tmp_path: Path) -> None:
     assert "tz Asia/Shanghai" in out
     assert "cron 0 2 * * *" in out
     assert "catchup False max_active_runs 1" in out
-    assert ("tasks ['build', 'digest', 'extract', 'freshness', 'list_sources', 'publish', 'report', 'scrape', "
-            "'start_run', 'validate']") in out
+    assert ("tasks ['build', 'changes', 'digest', 'extract', 'freshness', 'list_sources', 'publish', 'report', "
+            "'scrape', 'start_run', 'validate']") in out
     assert "mapped DecoratedMappedOperator" in out
     assert "extract_rule all_done" in out
     assert "retries [2]" in out  # validate fails fast on a failed expectation instead (AirflowFailException)
     assert "callbacks True" in out
-    assert ("chain ['start_run', 'validate'] ['build', 'start_run'] ['extract', 'start_run'] ['scrape', 'start_run'] "
+    assert ("chain ['start_run', 'validate'] ['build', 'start_run'] ['extract', 'start_run'] ['changes', 'start_run'] "
             "['publish', 'start_run'] ['scrape', 'start_run']") in out
+    # Nothing changed since the last publish: the short-circuit skips extract and everything after it.
+    assert "changes _ShortCircuitDecoratedOperator ['scrape', 'start_run'] all_done" in out
     assert "report_after ['publish', 'start_run']" in out  # the report site reads what publish published
     assert "freshness_rule all_done" in out
     assert "timeouts True" in out

@@ -24,6 +24,7 @@ import pytest
 
 from carbonpeak_core.paths import REPO_ROOT
 from mirror.server import Mirror, running_mirror
+from tests.duckdb1 import duckdb1_cli
 from tests.smtp import Inbox, smtp_inbox
 
 # Under pytest-xdist the tests of this module share one worker, so its module fixtures are built once.
@@ -182,6 +183,39 @@ def test_example_queries_are_documented_and_return_rows(deployment: Deployment, 
         sql = path.read_text(encoding="utf-8")
         assert sql.startswith("-- "), f"{path.name} does not open with a comment saying what it answers"
         assert deployment.query(sql), f"{path.name} returned no rows"
+
+
+def test_a_duckdb_1x_client_opens_the_published_warehouse_and_runs_every_query(
+        deployment: Deployment, first_run: object) -> None:
+    """Analysts' DuckDB 1.x tools (the CLI from PyPI, DBeaver's and R's drivers) read storage versions up to 68;
+    the build file is duckdb 2.0's (69). The published file must open in the 1.x CLI, read-only as README says,
+    hold tables only (nothing reading a landing file at query time, no staging or intermediate relation), and
+    answer every example query with the rows duckdb 2.0 gives."""
+    cli = duckdb1_cli()
+
+    def run(sql: str) -> list[dict[str, object]]:
+        proc = subprocess.run([str(cli), "-readonly", "-json", str(deployment.warehouse)], input=sql,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0 and not proc.stderr, proc.stderr[-3000:]
+        return json.loads(proc.stdout) if proc.stdout.strip() else []
+
+    relations = run("select table_schema, table_name, table_type from information_schema.tables")
+    assert relations and {(r["table_schema"], r["table_type"]) for r in relations} == {("main", "BASE TABLE")}
+    names = {str(r["table_name"]) for r in relations}
+    assert not {n for n in names if n.startswith(("stg_", "int_"))}
+    assert {"fct_targets", "dim_documents", "targets_current", "fct_target_progress"} <= names
+    build = deployment.data_dir / "build" / "carbonpeak.duckdb"
+    refused = subprocess.run([str(cli), "-readonly", str(build), "-c", "select 1"], capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode != 0 and "version" in refused.stderr  # the reason the published file is rewritten
+
+    queries = sorted((REPO_ROOT / "warehouse" / "queries").glob("*.sql"))
+    assert len(queries) >= 11
+    for path in queries:
+        sql = path.read_text(encoding="utf-8")
+        rows = run(sql)
+        assert rows, f"{path.name} returned no rows in the DuckDB 1.x client"
+        assert len(rows) == len(deployment.query(sql)), path.name
 
 
 def test_the_readme_queries_run_and_return_rows(deployment: Deployment, first_run: object) -> None:

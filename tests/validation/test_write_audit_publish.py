@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carbonpeak import pipeline
+from carbonpeak import cli, pipeline, runlog
 from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.settings import Settings
 from tests.city_sites import CITY_SITES
 from tests.conftest import CityRuns
 
@@ -62,11 +63,19 @@ def test_a_clean_load_sends_a_digest_of_exactly_the_new_documents_and_targets(lo
     assert "嘉兴市发展和改革委员会 published 《嘉兴市发展和改革委员会关于印发" in body
 
 
-def test_a_run_with_nothing_new_sends_no_digest(loaded: CityRuns) -> None:
+def test_a_run_with_nothing_new_does_no_work_and_sends_no_digest(loaded: CityRuns) -> None:
     report = loaded.second  # the shared fixture's second run, over the same mirror and inbox
-    assert report.ok and report.stages["digest"]["sent"] is False
+    assert report.ok and report.no_change and not report.published
     assert report.sources["jiaxing_fgw"]["unchanged"] == 2
+    assert report.stages["changes"]["outcome"] == "no change"
+    assert not {"extract", "build", "validate", "publish", "digest", "report"} & set(report.stages)
     assert loaded.messages_after_second == loaded.messages_before_second
+    # The published file is the first run's, untouched; the run log says why nothing was built.
+    assert sha256(loaded.settings.warehouse_path) == sha256(loaded.after_first.warehouse_path)
+    steps = {e.name: e for e in runlog.events(loaded.settings) if e.run_id == report.run_id and e.kind == "stage"}
+    assert set(steps) == {"freshness", "changes"}
+    assert json.loads(str(steps["changes"].details))["outcome"] == "no change"
+    assert "no change since the publish of run " + loaded.first.run_id in str(steps["changes"].details)
 
 
 def test_a_revised_page_is_reported_as_a_changed_document(loaded: CityRuns, tmp_path: Path) -> None:
@@ -119,8 +128,9 @@ BAD_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def bad_load(loaded: CityRuns, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The failure details of validating a copy of the clean build file with the BAD_ROWS changes made."""
+def bad_build(loaded: CityRuns, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
+    """A copy of the clean load whose build file has the BAD_ROWS changes made and failed validation, with the
+    failure details."""
     settings = loaded.copy(tmp_path_factory.mktemp("bad-load"))
     with duckdb.connect(str(settings.build_path)) as con:
         for change in BAD_ROWS.values():
@@ -129,7 +139,26 @@ def bad_load(loaded: CityRuns, tmp_path_factory: pytest.TempPathFactory) -> str:
     with pytest.raises(pipeline.StageError) as failure:
         pipeline.validate(settings)
     assert sha256(settings.warehouse_path) == published
-    return failure.value.details
+    return settings, failure.value.details
+
+
+@pytest.fixture(scope="module")
+def bad_load(bad_build: tuple[Settings, str]) -> str:
+    """The failure details of validating a copy of the clean build file with the BAD_ROWS changes made."""
+    return bad_build[1]
+
+
+def test_publish_after_a_failed_validation_exits_non_zero_and_publishes_nothing(
+        bad_build: tuple[Settings, str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    settings, _ = bad_build
+    published = sha256(settings.warehouse_path)
+    monkeypatch.setenv("CARBONPEAK_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CARBONPEAK_WAREHOUSE", str(settings.warehouse_path))
+    assert cli.main(["publish"]) == 1
+    assert "has not passed validation" in capsys.readouterr().err
+    assert sha256(settings.warehouse_path) == published
+    assert not list(settings.warehouse_path.parent.glob(".*.tmp"))
 
 
 def test_a_quote_that_is_not_in_its_document_fails(bad_load: str) -> None:
