@@ -64,10 +64,16 @@ def _quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# A mart the build keeps as a view (targets_current) only filters another mart, whose file has its rows; the
+# published warehouse holds it as a table (tables only), the release leaves it out.
+_VIEW = re.compile(r"materialized\s*=\s*['\"]view['\"]")
+
+
 def mart_models(settings: Settings) -> set[str]:
-    """Names of the dbt models under models/marts/, the run-log folder excluded."""
+    """Names of the dbt models under models/marts/, the run-log folder and the views excluded."""
     marts = settings.dbt_project_dir / "models" / "marts"
-    return {p.stem for p in marts.rglob("*.sql") if OPERATIONS_FOLDER not in p.relative_to(marts).parts[:-1]}
+    return {p.stem for p in marts.rglob("*.sql") if OPERATIONS_FOLDER not in p.relative_to(marts).parts[:-1]
+            and not _VIEW.search(p.read_text(encoding="utf-8"))}
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:

@@ -149,7 +149,7 @@ def test_the_pipeline_publishes_the_observations_beside_the_documents(
             "from fct_indicator_observations"
         ).fetchall()
         documents = con.execute("select count(*) from dim_documents").fetchone()
-        sources = con.execute("select distinct source_key from stg_landing__documents order by 1").fetchall()
+        sources = con.execute("select distinct source_key from dim_documents order by 1").fetchall()
     assert documents is not None and documents[0] > 0
     assert {("haining_gov",), ("jiaxing_fgw",)} <= set(sources)
     assert len(rows) == 39
