@@ -303,6 +303,23 @@ def test_consistency_lines_up_levels_and_documents(deployment: Deployment, first
     assert ("documents_of_one_region", "吉林省", 15.5, "吉林省", 17.7, "disagree", True) in findings
 
 
+def test_a_night_with_nothing_new_skips_build_validate_and_publish(deployment: Deployment, first_run: object) -> None:
+    """The DAG again, over the same mirror: the `changes` task finds the landing data (and the code) as the last
+    publish left them and short-circuits extract, build, validate, publish, digest and report."""
+    before = hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest()
+    messages = len(deployment.inbox.messages)
+    runs_before = set((deployment.data_dir / "landing" / "runs").iterdir())
+    proc = deployment.dag_test()
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]
+    [run] = set((deployment.data_dir / "landing" / "runs").iterdir()) - runs_before
+    stages = {p.name for p in run.glob("stage__*.json")}
+    assert stages == {"stage__freshness.json", "stage__changes.json"}, stages
+    assert '"outcome": "no change"' in (run / "stage__changes.json").read_text(encoding="utf-8")
+    assert len(list(run.glob("source__*.json"))) == 12  # every source was still scraped
+    assert hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest() == before
+    assert len(deployment.inbox.messages) == messages  # no digest, no alert
+
+
 @dataclass
 class RevisedRun:
     published_sha256: str
