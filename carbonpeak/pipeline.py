@@ -2,8 +2,9 @@
 
 The Airflow DAG and the CLI call these same functions, and each records itself in the run log.
 Write-audit-publish: dbt builds a separate *build* DuckDB file, Great Expectations validates it, and
-only then is it copied over the published file with an atomic rename; any failure before that leaves
-the published warehouse untouched.
+only then are its marts published, by an atomic rename (carbonpeak.warehouse); any failure before that
+leaves the published warehouse untouched. One run at a time holds the data directory (carbonpeak.runlock),
+and a night whose landing data did not change since the last publish builds nothing (`detect_changes`).
 """
 
 from __future__ import annotations

@@ -314,7 +314,8 @@ def test_a_night_with_nothing_new_skips_build_validate_and_publish(deployment: D
     [run] = set((deployment.data_dir / "landing" / "runs").iterdir()) - runs_before
     stages = {p.name for p in run.glob("stage__*.json")}
     assert stages == {"stage__freshness.json", "stage__changes.json"}, stages
-    assert '"outcome": "no change"' in (run / "stage__changes.json").read_text(encoding="utf-8")
+    event = json.loads((run / "stage__changes.json").read_text(encoding="utf-8"))
+    assert json.loads(event["details"])["outcome"] == "no change"
     assert len(list(run.glob("source__*.json"))) == 12  # every source was still scraped
     assert hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest() == before
     assert len(deployment.inbox.messages) == messages  # no digest, no alert
