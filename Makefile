@@ -53,6 +53,7 @@ bench: $(STAMP) ## dev-gold score, extraction throughput, PDF text libraries, sc
 	$(BIN)/python -m bench.extract_throughput
 	$(BIN)/python -m bench.pdf_text_layers
 	$(BIN)/python -m bench.scrape_mirror
+	$(BIN)/python -m bench.no_change_night
 	@test -d data/landing || $(MAKE) run  # dbt_scale copies the shapes of real landing data
 	$(BIN)/python -m bench.dbt_scale
 
