@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -26,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from carbonpeak import runlog
+from carbonpeak import console, runlog
 from carbonpeak.notify import failure_alert
 from carbonpeak_core.landing import DocumentRecord, TargetRecord, fsync_dir, iter_documents, write_jsonl
 from carbonpeak_core.settings import Settings
@@ -207,7 +206,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     started = time.monotonic()
-    proc = subprocess.run(command, cwd=settings.dbt_project_dir, env=env, capture_output=True, text=True)
+    proc = console.run_dbt(command, cwd=settings.dbt_project_dir, env=env)  # progress as nodes finish
     log.info("dbt build output:\n%s", proc.stdout[-20000:])
     if proc.returncode != 0:
         failures = _dbt_failures(dbt_dir / "target") or proc.stdout[-3000:] + proc.stderr[-2000:]
@@ -235,7 +234,7 @@ def validate(settings: Settings) -> dict[str, Any]:
     if not settings.build_path.exists():
         raise StageError("validate", f"no build file at {settings.build_path}: run the build stage first")
     report = validate_warehouse(settings.build_path, settings.gx_dir, published=settings.warehouse_path,
-                                max_row_drop=settings.max_row_drop)
+                                max_row_drop=settings.max_row_drop, run_name=runlog.current_run_id())
     log.info("%s", report.summary())
     if not report.success:
         raise StageError("validate", f"{len(report.failures)} expectation(s) failed", details=report.summary())
