@@ -96,6 +96,8 @@ _GX_IMAGES = re.compile(r"https://great-expectations-web-assets\.s3\.[\w.-]+\.am
 _RESOURCE = re.compile(r"<(?:script|link|img)\b[^>]*?\b(?:src|href)\s*=\s*[\"'](https?://[^\"']+)"
                        r"|url\(\s*[\"']?(https?://[^\"')]+)", re.I)
 _SRI = re.compile(r"\s+(?:integrity|crossorigin)=\"[^\"]*\"")
+# A page's relative link into the site's static/ folder (GX's favicon link on validation pages is one level short).
+_STATIC_LINK = re.compile(r"(?P<attr>\b(?:href|src)=\")(?P<up>(?:\.\./|\./)*)static/(?P<rest>[^\"?#]+)\"")
 
 
 def site_config() -> dict[str, Any]:
@@ -164,6 +166,13 @@ def make_offline(site_dir: Path) -> int:
             if url.startswith("http"):
                 new = new.replace(f'"{url}"', f'"{local(asset)}"')
         new = _GX_IMAGES.sub(gx_image, new)
+
+        def static_link(match: re.Match[str], page: Path = page, up: str = up) -> str:
+            if (page.parent / f"{match['up']}static" / match["rest"]).exists():
+                return match.group(0)
+            return f"{match['attr']}{up}/static/{match['rest']}\""
+
+        new = _STATIC_LINK.sub(static_link, new)
         # Subresource-integrity and CORS attributes: a file:// page has an opaque origin, so Chrome refuses a
         # crossorigin script from disk; the files are the ones those hashes name.
         new = re.sub(r"<script\b[^>]*>", lambda m: _SRI.sub("", m.group(0)), new)
