@@ -297,7 +297,7 @@ class Console:
         if status == "running":
             return f"{label} …" if name in ("build", "validate") else None
         if status == "failed":
-            text = f"{label} FAILED{took}: {event.get('error', '')}"
+            text = f"{label} FAILED: {event.get('error', '')}{took}"
             details = [d for d in str(event.get("details") or "").splitlines() if d.strip()]
             if details:
                 more = f"\n{'':<11}… {len(details) - 8} more lines in the log" if len(details) > 8 else ""
