@@ -432,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     except LiveModeError as exc:
         print(f"error: --live: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if getattr(args, "log_setup", None):
+            args.log_setup.close()
 
 
 if __name__ == "__main__":

@@ -224,6 +224,16 @@ class _Counter(logging.Handler):
 class LogSetup:
     path: Path
     counter: _Counter
+    handlers: list[logging.Handler] = field(default_factory=list)
+    root_level: int = logging.WARNING
+
+    def close(self) -> None:
+        """Take this setup's handlers off the root logger again (main() called in process, e.g. by a test)."""
+        root = logging.getLogger()
+        for handler in self.handlers:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(self.root_level)
 
 
 def setup_logging(settings: Settings, command: str, *, level: str = "DEBUG", verbose: bool = False) -> LogSetup:
@@ -232,23 +242,22 @@ def setup_logging(settings: Settings, command: str, *, level: str = "DEBUG", ver
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     path = settings.logs_dir / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{command}.log"
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+    setup = LogSetup(path, _Counter(), root_level=root.level)
     file_handler = logging.FileHandler(path, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     file_handler.setLevel(level.upper())
-    root.addHandler(file_handler)
-    counter = _Counter()
-    root.addHandler(counter)
+    setup.handlers += [file_handler, setup.counter]
     if verbose:
         stream = logging.StreamHandler(sys.stderr)
         stream.setLevel(logging.INFO)
         stream.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(stream)
+        setup.handlers.append(stream)
+    for handler in setup.handlers:
+        root.addHandler(handler)
     root.setLevel(min(file_handler.level, logging.INFO if verbose else file_handler.level))
     logging.captureWarnings(True)
     _prune(settings.logs_dir, "*.log", KEEP_LOG_FILES)
-    return LogSetup(path, counter)
+    return setup
 
 
 # --- the console --------------------------------------------------------------------------------------
