@@ -5,13 +5,17 @@ This is what `make run` does. Production runs the same DAG under the scheduler (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+from carbonpeak import console
 from carbonpeak_core import paths
 
 DAG_ID = "carbonpeak_nightly"
@@ -35,8 +39,11 @@ def local_airflow_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def dag_test(base_urls: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None,
-             rate_limit: float | None = None) -> int:
-    """`airflow db migrate` then `airflow dags test carbonpeak_nightly`; returns the exit code."""
+             rate_limit: float | None = None, *, log_file: Path | None = None,
+             on_event: Callable[[dict[str, Any]], None] | None = None, events_dir: Path | None = None) -> int:
+    """`airflow db migrate` then `airflow dags test carbonpeak_nightly`; returns the exit code. With `log_file`,
+    Airflow's output is appended there instead of the console; with `on_event`, every event the DAG's tasks append
+    to an events file in `events_dir` (carbonpeak.console) is handed to it while the DAG runs."""
     run_env = local_airflow_env(env)
     if rate_limit is not None:
         run_env["CARBONPEAK_RATE_LIMIT"] = str(rate_limit)
@@ -44,13 +51,30 @@ def dag_test(base_urls: Mapping[str, str] | None = None, env: Mapping[str, str] 
         merged = json.loads(run_env.get("CARBONPEAK_BASE_URLS") or "{}") | dict(base_urls)
         run_env["CARBONPEAK_BASE_URLS"] = json.dumps(merged)
     airflow = str(Path(sys.executable).with_name("airflow"))
-    migrate = subprocess.run([airflow, "db", "migrate"], env=run_env, capture_output=True, text=True)
-    if migrate.returncode != 0:
-        sys.stderr.write(migrate.stdout[-4000:] + migrate.stderr[-4000:])
-        return migrate.returncode
-    pool = subprocess.run([airflow, "pools", "set", "duckdb_writer", "1", "one writer per DuckDB file"],
-                          env=run_env, capture_output=True, text=True)
-    if pool.returncode != 0:
-        sys.stderr.write(pool.stdout[-4000:] + pool.stderr[-4000:])
-        return pool.returncode
-    return subprocess.run([airflow, "dags", "test", DAG_ID], env=run_env).returncode
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(log_file.open("a", encoding="utf-8")) if log_file else None
+
+        def setup(command: list[str]) -> int:
+            done = subprocess.run(command, env=run_env, capture_output=True, text=True)
+            if log:
+                log.write(f"$ {' '.join(command)}\n{done.stdout}{done.stderr}")
+                log.flush()
+            if done.returncode != 0:
+                sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+            return done.returncode
+
+        if code := setup([airflow, "db", "migrate"]):
+            return code
+        if code := setup([airflow, "pools", "set", "duckdb_writer", "1", "one writer per DuckDB file"]):
+            return code
+        if on_event and events_dir:
+            stop = threading.Event()
+            watcher = threading.Thread(target=console.tail_events, args=(events_dir, on_event, stop), daemon=True)
+            watcher.start()
+            stack.callback(watcher.join)
+            stack.callback(stop.set)
+        if log:
+            log.write(f"$ airflow dags test {DAG_ID}\n")
+            log.flush()
+        return subprocess.run([airflow, "dags", "test", DAG_ID], env=run_env, stdout=log,
+                              stderr=subprocess.STDOUT if log else None).returncode

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from carbonpeak import pipeline
+from carbonpeak import console, pipeline
 from carbonpeak.notify import failure_alert
 from carbonpeak.runlock import RunLocked
 from carbonpeak_core.settings import LiveModeError, Settings
@@ -48,7 +48,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_scrape(args: argparse.Namespace, settings: Settings) -> int:
     run_id = args.run_id or pipeline.new_run_id()
-    results, errors = pipeline.scrape_sources(_sites(settings, args.live), run_id, args.sources or None)
+    with console.listening(console.Console(sys.stderr).handle):  # a line per source on stderr; JSON on stdout
+        results, errors = pipeline.scrape_sources(_sites(settings, args.live), run_id, args.sources or None)
     for summary in results.values():
         _print(summary)
     for error in errors.values():
@@ -238,7 +239,9 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 def _stage(fn: Callable[[Settings], dict[str, Any]]) -> Callable[[argparse.Namespace, Settings], int]:
     def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
-            _print(fn(settings))
+            with console.listening(console.Console(sys.stderr).handle):  # progress on stderr; JSON on stdout
+                result = fn(settings)
+            _print(result)
         except pipeline.StageError as exc:
             print(f"error: {exc}\n{exc.details}", file=sys.stderr)
             failure_alert(settings, stage=exc.stage, error=exc, source=exc.source_key, details=exc.details)
@@ -248,16 +251,28 @@ def _stage(fn: Callable[[Settings], dict[str, Any]]) -> Callable[[argparse.Names
     return run
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    report = pipeline.run_all(_sites(settings, args.live), sources=args.sources or None)
-    print(report.summary())
+def _run_for_people(args: argparse.Namespace, settings: Settings, sources: list[str] | None,
+                    force: bool = False) -> int:
+    """`run` and `rebuild`: a line per source and stage as they finish, then the summary (`--json`: the run's
+    whole report as JSON instead of the summary)."""
+    logs: console.LogSetup | None = getattr(args, "log_setup", None)
+    out = console.Console()
+    out.print(f"carbonpeak {args.command}: full log in {logs.path}" if logs else f"carbonpeak {args.command}")
+    with console.listening(out.handle):
+        report = pipeline.run_all(settings, sources=sources, force=force)
+    if args.json:
+        print(report.summary())
+    else:
+        out.print(out.summary(settings, logs.path if logs else None, counter=logs.counter if logs else None))
     return 0 if report.ok else 1
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    return _run_for_people(args, _sites(settings, args.live), args.sources or None)
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    report = pipeline.run_all(settings, sources=[], force=True)
-    print(report.summary())
-    return 0 if report.ok else 1
+    return _run_for_people(args, settings, [], force=True)
 
 
 def cmd_reparse(args: argparse.Namespace, settings: Settings) -> int:
@@ -300,14 +315,25 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dag_test(args: argparse.Namespace, settings: Settings) -> int:
+    """The DAG once under `airflow dags test`: Airflow's output goes to the log file; the console shows the lines
+    the tasks report (read from their events file) and the summary."""
     from carbonpeak.airflow_local import dag_test
 
-    code = dag_test(base_urls=settings.base_urls, rate_limit=settings.rate_limit)
+    logs: console.LogSetup | None = getattr(args, "log_setup", None)
+    out = console.Console()
+    out.print(f"Airflow DAG carbonpeak_nightly, once (airflow dags test); full log in {logs.path}" if logs else
+              "Airflow DAG carbonpeak_nightly, once (airflow dags test)")
+    code = dag_test(base_urls=settings.base_urls, rate_limit=settings.rate_limit,
+                    log_file=logs.path if logs else None, on_event=out.handle,
+                    events_dir=console.events_file(settings, "_").parent)
+    # A failed step is in the summary already; anything else that failed the Airflow run is only in the log.
+    failed_step = any(e.get("status") == "failed" and e.get("kind") in ("stage", "source") for e in out.events)
+    extra = None if code == 0 or failed_step else f"airflow dags test exited {code}: see the full log"
+    out.print(out.summary(settings, logs.path if logs else None, extra_failure=extra))
     if code == 0:
-        path = settings.warehouse_path
-        print(f"\nPublished warehouse: {path}\nTry:\n  {sys.executable} -c \"import duckdb; "
-              f"print(duckdb.connect('{path}', read_only=True).sql("
-              "'select region_name, indicator, value, unit, target_year, quote from fct_targets limit 10'))\"")
+        out.print(f"  try         {sys.executable} -c \"import duckdb; print(duckdb.connect("
+                  f"'{settings.warehouse_path}', read_only=True).sql('select region_name, indicator, value, unit, "
+                  "target_year from fct_targets limit 10'))\"")
     return code
 
 
@@ -326,7 +352,11 @@ def _add_site_choice(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carbonpeak", description=__doc__)
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING… (default INFO)")
+    parser.add_argument("--log-level", default=None,
+                        help="DEBUG, INFO, WARNING…: of the full log file under $CARBONPEAK_DATA_DIR/logs/ for the "
+                             "pipeline commands (default DEBUG), of stderr for the others (default INFO)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="pipeline commands: print every log record (INFO and above) on stderr too")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("sources", help="list the registered sources").set_defaults(fn=cmd_sources)
@@ -362,11 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="every stage: scrape, extract, build, validate, publish")
     p.add_argument("sources", nargs="*", help="source keys (default: all)")
+    p.add_argument("--json", action="store_true", help="print the run's whole report as JSON instead of the summary")
     _add_site_choice(p)
     p.set_defaults(fn=cmd_run)
 
-    sub.add_parser("rebuild", help="extract, build, validate, publish from the landing data alone").set_defaults(
-        fn=cmd_rebuild)
+    p = sub.add_parser("rebuild", help="extract, build, validate, publish from the landing data alone")
+    p.add_argument("--json", action="store_true", help="print the run's whole report as JSON instead of the summary")
+    p.set_defaults(fn=cmd_rebuild)
 
     p = sub.add_parser("reparse", help="re-parse every saved raw page with the current parser (no requests)")
     p.add_argument("sources", nargs="*", help="source keys (default: all)")
@@ -386,19 +418,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Pipeline commands: their whole log goes to a file, the console gets a line per step (carbonpeak.console).
+_LOGGED_TO_FILE = {"scrape", "extract", "build", "validate", "publish", "run", "rebuild", "reparse", "release",
+                   "report", "dag-test"}
+
+
 def main(argv: list[str] | None = None) -> int:
     # `carbonpeak extract … | head` should end quietly when the reader goes away.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.fn(args, Settings.from_env()))
+        settings = Settings.from_env()
+        if args.command in _LOGGED_TO_FILE and not (args.command == "extract" and args.paths):
+            args.log_setup = console.setup_logging(settings, args.command, level=args.log_level or "DEBUG",
+                                                   verbose=args.verbose)
+        else:
+            logging.basicConfig(level=(args.log_level or "INFO").upper(),
+                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return int(args.fn(args, settings))
     except LiveModeError as exc:
         print(f"error: --live: {exc}", file=sys.stderr)
         return 2
     except RunLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    finally:
+        if getattr(args, "log_setup", None):
+            args.log_setup.close()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import inspect
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -28,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from carbonpeak import runlog, warehouse
+from carbonpeak import console, runlog, warehouse
 from carbonpeak.notify import failure_alert
 from carbonpeak.runlock import clean_debris, run_lock
 from carbonpeak_core.landing import DocumentRecord, TargetRecord, iter_documents, write_jsonl
@@ -250,7 +249,7 @@ def build(settings: Settings, run_id: str | None = None) -> dict[str, Any]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     started = time.monotonic()
-    proc = subprocess.run(command, cwd=settings.dbt_project_dir, env=env, capture_output=True, text=True)
+    proc = console.run_dbt(command, cwd=settings.dbt_project_dir, env=env)  # progress as nodes finish
     log.info("dbt build output:\n%s", proc.stdout[-20000:])
     if proc.returncode != 0:
         failures = _dbt_failures(dbt_dir / "target") or proc.stdout[-3000:] + proc.stderr[-2000:]
@@ -299,7 +298,7 @@ def validate(settings: Settings, run_id: str | None = None) -> dict[str, Any]:
     warehouse.validation_record_path(settings).unlink(missing_ok=True)
     before = warehouse.sha256_file(settings.build_path)
     report = validate_warehouse(settings.build_path, settings.gx_dir, previous_rows=_previous_rows(settings),
-                                max_row_drop=settings.max_row_drop)
+                                max_row_drop=settings.max_row_drop, run_name=run_id or runlog.current_run_id())
     log.info("%s", report.summary())
     if not report.success:
         raise StageError("validate", f"{len(report.failures)} expectation(s) failed", details=report.summary())

@@ -13,13 +13,17 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from carbonpeak import console
 from carbonpeak_core.landing import read_jsonl, write_jsonl
 from carbonpeak_core.settings import Settings
+
+_RUN_ID: ContextVar[str | None] = ContextVar("carbonpeak_run_id", default=None)
 
 SOURCE_COUNTERS = ("listed", "new", "changed", "unchanged", "failed", "requests", "bytes")
 
@@ -63,12 +67,16 @@ class Step:
 def logged(settings: Settings, run_id: str, kind: str, name: str) -> Iterator[Step]:
     event = RunEvent(run_id=run_id, kind=kind, name=name, status="running", started_at=_now())
     write_jsonl(_path(settings, event), [event])
+    _RUN_ID.set(run_id)
+    console.step(settings, run_id, kind, name, "running")
     started = time.monotonic()
     step = Step()
+    failure: BaseException | None = None
     try:
         yield step
         event.status = "success"
     except BaseException as exc:
+        failure = exc
         event.status, event.error = "failed", f"{type(exc).__name__}: {exc}"[:4000]
         summary = getattr(exc, "summary", None)  # a ScrapeError carries what was done before it failed
         if summary is not None and not step.stats:
@@ -83,6 +91,13 @@ def logged(settings: Settings, run_id: str, kind: str, name: str) -> Iterator[St
         others = {k: v for k, v in step.stats.items() if k not in SOURCE_COUNTERS}
         event.details = json.dumps(others, ensure_ascii=False, default=str) if others else None
         write_jsonl(_path(settings, event), [event])
+        console.step(settings, run_id, kind, name, event.status, seconds=event.seconds, stats=step.stats,
+                     error=failure)
+
+
+def current_run_id() -> str | None:
+    """The run id of the step last started in this context (the pipeline's run id, which names its Data Docs run)."""
+    return _RUN_ID.get()
 
 
 def mark_abandoned(settings: Settings, run_id: str) -> list[RunEvent]:

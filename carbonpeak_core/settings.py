@@ -132,6 +132,11 @@ class Settings:
         return self.data_dir / "gx"
 
     @property
+    def logs_dir(self) -> Path:
+        """Full logs of command-line runs, and each run's progress events (events/<run_id>.jsonl)."""
+        return self.data_dir / "logs"
+
+    @property
     def dbt_project_dir(self) -> Path:
         return paths.DBT_PROJECT
 

@@ -96,12 +96,16 @@ def published_row_counts(published: Path | None) -> dict[str, int]:
 
 def validate_warehouse(db_path: Path, gx_dir: Path, *, published: Path | None = None,
                        previous_rows: dict[str, int] | None = None,
-                       max_row_drop: float = 0.2, today: date | None = None) -> ValidationReport:
+                       max_row_drop: float = 0.2, today: date | None = None,
+                       run_name: str | None = None) -> ValidationReport:
     """Run every suite's checkpoint over the build file; the row counts it may not fall far below are
     `previous_rows` (the pipeline keeps them from the last publish) or else those of `published`, the warehouse
-    it would replace."""
+    it would replace. `run_name` (the pipeline's run id) names the run in the Data Docs."""
     import great_expectations as gx  # heavy (seconds): only when validating
+    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.data_docs import configure_site, make_offline
 
     previous = previous_rows if previous_rows is not None else published_row_counts(published)
     facts = LoadFacts(today=today or date.today(), previous_rows=previous, max_row_drop=max_row_drop)
@@ -110,6 +114,7 @@ def validate_warehouse(db_path: Path, gx_dir: Path, *, published: Path | None = 
     context = gx.get_context(mode="file", project_root_dir=str(gx_dir))
     # Progress bars would flood Airflow task logs with carriage returns.
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    configure_site(context)
     datasource = context.data_sources.add_or_update_pandas(name="carbonpeak_marts")
     report = ValidationReport(success=True)
     for model, frame in frames.items():
@@ -132,7 +137,8 @@ def validate_warehouse(db_path: Path, gx_dir: Path, *, published: Path | None = 
                 result_format={"result_format": "SUMMARY"},
             )
         )
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        result = checkpoint.run(batch_parameters={"dataframe": frame},
+                                run_id=RunIdentifier(run_name=run_name) if run_name else None)
         for run_result in result.run_results.values():
             for exp_result in run_result.results:
                 if not exp_result.success:
@@ -142,5 +148,7 @@ def validate_warehouse(db_path: Path, gx_dir: Path, *, published: Path | None = 
     # whole site once per suite.
     context.build_data_docs()
     docs = gx_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    if docs.exists():
+        make_offline(docs.parent)
     report.data_docs = docs if docs.exists() else None
     return report

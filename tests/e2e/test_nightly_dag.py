@@ -138,6 +138,40 @@ def test_dag_publishes_every_mirrored_document_with_targets(deployment: Deployme
     assert unnamed == [(0,)]
 
 
+def test_make_run_prints_a_short_summary_with_the_real_figures(deployment: Deployment, first_run: object) -> None:
+    """What `make run` shows (carbonpeak dag-test): at most 60 lines — a line per source and stage, read from the
+    events the Airflow tasks write — and a summary whose figures are the published warehouse's; Airflow's, dbt's and
+    GX's output is in the log file it names."""
+    proc = first_run
+    assert isinstance(proc, subprocess.CompletedProcess)
+    out = proc.stdout
+    lines = out.splitlines()
+    assert len(lines) <= 60, f"{len(lines)} lines:\n{out}"
+    sources = re.findall(r"^scrape +(\w+) +(\d+) new, 0 changed", out, re.M)
+    registry = {r[0] for r in deployment.query("select distinct source_key from dim_sources")}
+    assert {key for key, _ in sources} == registry and len(sources) == len(registry), out
+    for stage in ("freshness", "extract", "build", "validate", "publish", "report", "digest"):
+        assert re.search(rf"^{stage} ", out, re.M), f"no line for {stage}:\n{out}"
+    assert re.search(r"^build +dbt: (\d+)/\1 nodes done", out, re.M), out
+
+    [(documents, targets, versions)] = deployment.query(
+        "select (select count(*) from dim_documents where is_current), (select count(*) from fct_targets), "
+        "(select count(*) from dim_documents)")
+    assert re.search(r"^Run \S+: published$", out, re.M), out
+    assert re.search(rf"^  published +{documents:,} new and 0 changed documents; [\d,]+ new targets", out, re.M), out
+    assert re.search(rf"^  targets +{targets:,} in {versions:,} document versions$", out, re.M), out
+    assert f"  warehouse   {deployment.warehouse}\n" in out
+    docs = re.search(r"^  Data Docs +(\S+)$", out, re.M)
+    assert docs and Path(docs.group(1)).is_file()
+    assert re.search(r"^  e-mail +1 sent \(\[carbonpeak\] [\d,]+ new documents", out, re.M), out  # the digest
+    log_file = Path(re.search(r"^  full log +(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    assert log_file.parent == deployment.data_dir / "logs"
+    text = log_file.read_text(encoding="utf-8")
+    assert "[DAG TEST]" in text and "dbt build output" in text and "Skipping registering" in text
+    for noise in ("[DAG TEST]", "Skipping registering", "config_provider", "dbt build output"):
+        assert noise not in out + proc.stderr
+
+
 def test_official_statistics_are_published_beside_the_targets(deployment: Deployment, first_run: object) -> None:
     counts = dict(deployment.query("select source_key, count(*) from fct_indicator_observations group by 1"))
     assert counts == {"nbs_national": 30, "nea_ghs": 9}
@@ -352,6 +386,16 @@ def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deplo
     body = alerts[0].get_content()
     assert "expect_column_values_to_be_between" in body and "target_year" in body
     assert "2099" in body
+
+
+def test_a_failed_validation_is_on_the_console_with_its_expectation(deployment: Deployment,
+                                                                    revised_run: RevisedRun) -> None:
+    out = revised_run.proc.stdout
+    assert re.search(r"^validate +FAILED: StageError: validate: \d+ expectation\(s\) failed", out, re.M), out
+    assert "expect_column_values_to_be_between on column target_year" in out and "2099" in out
+    assert re.search(r"^Run \S+: FAILED at validate; the published warehouse is unchanged$", out, re.M), out
+    assert re.search(r"^  e-mail +1 sent \(\[carbonpeak\] validate failed", out, re.M), out
+    assert len(out.splitlines()) <= 60 + 10  # the failing expectations are shown, at most 8 lines of them
 
 
 def test_documents_say_what_they_are(deployment: Deployment, first_run: object) -> None:
