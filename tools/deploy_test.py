@@ -187,7 +187,8 @@ def run(name: str, command: list[str], env: dict[str, str], logs: Path, timeout:
     text = log.read_text(errors="replace")
     if proc.returncode != 0:
         raise DeployTestFailed(f"`{' '.join(command)}` exited {proc.returncode}; {log} ends:\n{text[-3000:]}")
-    say(f"{' '.join(Path(command[0]).name.split() + command[1:4])}: ok ({time.monotonic() - started:.1f} s)")
+    shown = command[command.index("--") + 1:] if "--" in command else command  # without `runuser -u postgres --`
+    say(f"{name}: {' '.join([Path(shown[0]).name, *shown[1:4]])} ok ({time.monotonic() - started:.1f} s)")
     return text
 
 
@@ -583,8 +584,8 @@ class Pass:
 
     def workers_shared_the_work(self) -> None:
         """Under Celery, both workers ran task instances (each logs the workloads it received)."""
-        received = {n: (self.logs / f"{self.short}-worker{n}.log").read_text(errors="replace").count(
-            "execute_workload[") for n in (1, 2)}
+        received = {n: sum("execute_workload[" in line and "received" in line for line in (
+            self.logs / f"{self.short}-worker{n}.log").read_text(errors="replace").splitlines()) for n in (1, 2)}
         check(all(received.values()), f"a Celery worker ran nothing: workloads logged per worker {received}")
         self.say(f"workloads received per Celery worker: {received}")
 
