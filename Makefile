@@ -13,7 +13,7 @@ export UV_COMPILE_BYTECODE := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench docs clean duckdb1
+.PHONY: help install run test lint bench docs clean duckdb1 deploy-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ test: $(STAMP) $(DUCKDB1) ## run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The production stack for real (README "Deployment"): Debian's PostgreSQL and Redis, Airflow's services as
+# separate processes, LocalExecutor then CeleryExecutor with two workers; logs in data/deploy-test/<time>/.
+deploy-test: $(STAMP) ## Postgres + api-server, scheduler, dag-processor, triggerer: a green run and a refused bad load, Local then Celery
+	tools/deploy_deps.sh
+	$(BIN)/python tools/deploy_test.py
 
 lint: $(STAMP) ## ruff and the import contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check .

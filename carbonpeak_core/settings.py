@@ -43,6 +43,8 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CARBONPEAK_SMTP_SSL": ("false", "connect with implicit TLS (port 465)"),
     "CARBONPEAK_MAIL_FROM": ("carbonpeak@localhost", ""),
     "CARBONPEAK_MAIL_TO": ("", "comma-separated alert recipients"),
+    "CARBONPEAK_AIRFLOW_BASE_URL": ("", "the Airflow UI as people reach it: alerts link the failed task's log there"),
+    "CARBONPEAK_DOCS_BASE_URL": ("", "where the Data Docs folder is served: alerts link it instead of a worker's path"),
 }
 
 
@@ -109,6 +111,9 @@ class Settings:
     convert_memory_mb: int = 1024
     convert_timeout: float = 60.0
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    # Links in e-mails: the Airflow UI (task logs) and the web root serving gx_dir's Data Docs site folder.
+    airflow_base_url: str | None = None
+    docs_base_url: str | None = None
 
     # Fixed layout below data_dir; see README "Where things live".
     @property
@@ -219,4 +224,6 @@ class Settings:
                 mail_from=_env("CARBONPEAK_MAIL_FROM") or "carbonpeak@localhost",
                 mail_to=mail_to,
             ),
+            airflow_base_url=(_env("CARBONPEAK_AIRFLOW_BASE_URL") or "").rstrip("/") or None,
+            docs_base_url=(_env("CARBONPEAK_DOCS_BASE_URL") or "").rstrip("/") or None,
         )

@@ -59,7 +59,9 @@ def carbonpeak_nightly() -> None:
 
         return pipeline.list_sources(_settings())
 
-    @task(max_active_tis_per_dag=4)
+    # The UI (and alerts) name each mapped scrape by its source key instead of 0..N; rendered before the
+    # task runs, so a running or failed scrape is named too.
+    @task(max_active_tis_per_dag=4, map_index_template="{{ task.op_kwargs['source_key'] }}")
     def scrape(source_key: str, pipeline_run_id: str) -> dict[str, Any]:
         from carbonpeak import pipeline
 

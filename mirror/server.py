@@ -345,10 +345,21 @@ def running_mirror(sites_file: Path = SITES_FILE, ports: dict[str, int] | None =
         mirror.stop()
 
 
-def serve_forever(ports: dict[str, int] | None = None, sites_file: Path = SITES_FILE) -> None:
-    """Serve until Ctrl-C, after printing the {live host: base URL} map (CARBONPEAK_BASE_URLS)."""
-    mirror = Mirror(sites_file, ports).start()
+def serve_forever(ports: dict[str, int] | None = None, sites_file: Path = SITES_FILE,
+                  texts: dict[str, str] | None = None) -> None:
+    """Serve until Ctrl-C or SIGTERM, after printing the {live host: base URL} map (CARBONPEAK_BASE_URLS).
+    `texts` serves other texts for corpus files (a revision), as `Mirror.replace_text` does."""
+    import signal
+
+    mirror = Mirror(sites_file, ports)
+    for corpus_name, text in (texts or {}).items():
+        mirror.replace_text(corpus_name, text)
+    mirror.start()
     print(json.dumps(mirror.base_urls, ensure_ascii=False), flush=True)
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a supervisor's stop (the deployment test) closes the ports cleanly
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -80,3 +80,30 @@ def test_dag_schedule_and_structure(tmp_path: Path) -> None:
     assert "writer_pool ['build', 'publish', 'validate']" in out
     assert "tags ['carbonpeak', 'nightly'] owner carbonpeak" in out
     assert "parse_under_a_second True" in out
+
+
+def test_unpausing_starts_the_most_recent_nightly_run_at_once(tmp_path: Path) -> None:
+    """What README says unpausing does: with catchup=False, Airflow 3's cron timetable (CronTriggerTimetable)
+    offers the most recent 02:00 Asia/Shanghai that has passed, so the scheduler starts that run at once; the
+    one after it is the next 02:00. (The deployment test watches a real scheduler do it.)"""
+    out = _inspect(tmp_path, """
+        import pendulum
+        from airflow.serialization.serialized_objects import DagSerialization
+        from airflow.timetables.base import TimeRestriction
+        # The scheduler's view: the DAG as the dag-processor serialises it.
+        dag = DagSerialization.from_dict(DagSerialization.to_dict(dag))
+        print("timetable", type(dag.timetable).__name__)
+        now = pendulum.now("UTC")
+        restriction = TimeRestriction(earliest=dag.start_date, latest=None, catchup=dag.catchup)
+        first = dag.timetable.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+        after = dag.timetable.next_dagrun_info(last_automated_data_interval=first.data_interval,
+                                               restriction=restriction)
+        local, last = first.run_after.in_tz("Asia/Shanghai"), now.in_tz("Asia/Shanghai")
+        print("due_now", first.run_after <= now, "at", local.format("HH:mm"), "within_a_day",
+              (now - first.run_after).total_seconds() < 86400)
+        print("next", after.run_after.in_tz("Asia/Shanghai").format("HH:mm"), after.run_after > now,
+              (after.run_after - first.run_after).total_seconds())
+    """)
+    assert "timetable CronTriggerTimetable" in out
+    assert "due_now True at 02:00 within_a_day True" in out
+    assert "next 02:00 True 86400.0" in out

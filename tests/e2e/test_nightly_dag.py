@@ -72,6 +72,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             "CARBONPEAK_SMTP_HOST": inbox.host,
             "CARBONPEAK_SMTP_PORT": str(inbox.port),
             "CARBONPEAK_MAIL_TO": "analysts@example.org",
+            # Links in alerts: where people reach the Airflow UI and the served Data Docs folder.
+            "CARBONPEAK_AIRFLOW_BASE_URL": "https://airflow.carbonpeak.test",
+            "CARBONPEAK_DOCS_BASE_URL": "https://docs.carbonpeak.test/data-docs",
         }
         yield Deployment(env=env, mirror=mirror, inbox=inbox, warehouse=root / "warehouse" / "carbonpeak.duckdb",
                          data_dir=root / "data")
@@ -386,6 +389,32 @@ def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deplo
     body = alerts[0].get_content()
     assert "expect_column_values_to_be_between" in body and "target_year" in body
     assert "2099" in body
+    # Headers relays and mail clients need; the pipeline's run id (the run log's key), not Airflow's.
+    assert alerts[0]["Date"] and alerts[0]["Message-ID"], dict(alerts[0])
+    [run_id] = re.findall(r"^Run:\s+(\S+)$", body, flags=re.M)
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", run_id), run_id
+    assert (deployment.data_dir / "landing" / "runs" / run_id).is_dir(), f"no run log for {run_id}"
+    # Links people can open: the failed task's log in the Airflow UI, the Data Docs under their web root.
+    [log_url] = re.findall(r"^Log:\s+(\S+)$", body, flags=re.M)
+    assert re.fullmatch(r"https://airflow\.carbonpeak\.test/dags/carbonpeak_nightly/runs/[^/]+/tasks/validate"
+                        r"\?try_number=1", log_url), log_url
+    assert "https://docs.carbonpeak.test/data-docs/index.html" in body
+    assert str(deployment.data_dir / "gx") not in body, "the alert shows a worker's file path"
+
+
+def test_mapped_scrapes_are_named_by_source_key(deployment: Deployment, first_run: object) -> None:
+    """The UI lists each mapped scrape under its source key (map_index_template), not as 0..N."""
+    import sqlite3
+
+    with sqlite3.connect(Path(deployment.env["AIRFLOW_HOME"]) / "airflow.db") as con:
+        rows = con.execute("select map_index, rendered_map_index from task_instance where task_id = 'scrape' "
+                           "and map_index >= 0").fetchall()
+    from carbonpeak.pipeline import list_sources
+    from carbonpeak_core.settings import Settings
+
+    keys = list_sources(Settings())
+    assert len(rows) >= len(keys)
+    assert {name for _, name in rows} == set(keys), rows
 
 
 def test_a_failed_validation_is_on_the_console_with_its_expectation(deployment: Deployment,
