@@ -283,4 +283,67 @@ def _build_nea(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
     build.files[f"{column}ds_{ds_id}.json"] = StaticFile(body, "application/json", SITE_LAST_MODIFIED)
 
 
-STATISTICS_RENDERERS = {"nbs": _build_nbs, "nea": _build_nea}
+# -- communique ------------------------------------------------------------------------------------
+# The provincial and city rows: statistical communiqués, the NBS/NDRC/NEA provincial intensity bulletin and
+# the reports that quote them. One release page per source URL, each quote one paragraph, as the source
+# states it. A quote that is a table row (the compiler's note names its columns: 表列：A | B | C for the
+# bulletin's flattened rows, 表头：X | Y | Z for a ` | ` table) is set under one header paragraph of those
+# columns; the header words are the compiler's note, the row is the source's.
+_COLUMNS = re.compile(r"表列：([^】；]*?\|[^】；]*?)(?:；|$)")
+_HEAD = re.compile(r"表头：([^】；]*?\|[^】；]*?)(?:；|$)")
+
+
+def communique_releases() -> list[dict[str, Any]]:
+    releases: dict[str, dict[str, Any]] = {}
+    for row in statistics_rows():
+        if row["region"] == "全国":
+            continue
+        release = releases.setdefault(row["source_url"], {
+            "title": row["source_title"], "published": row["published"], "source_url": row["source_url"],
+            "paragraphs": [], "header": None,
+            "path": "/sj/tjgb/dfgb/" + hashlib.sha256(row["source_url"].encode()).hexdigest()[:24] + ".html",
+        })
+        quote, note = split_quote(row["quote"])
+        columns = _COLUMNS.search(note or "")
+        head = _HEAD.search(note or "")
+        if columns and release["header"] is None:
+            release["header"] = "地区 " + " ".join(c.strip() for c in columns.group(1).split("|"))
+        elif head and release["header"] is None:
+            release["header"] = " | ".join(["指标", "单位", *(c.strip() for c in head.group(1).split("|"))])
+        if quote not in release["paragraphs"]:
+            release["paragraphs"].append(quote)
+    return sorted(releases.values(), key=lambda r: r["published"] or "", reverse=True)
+
+
+def _build_communique(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
+    column = "/" + site["column_path"].strip("/") + "/"
+    items = []
+    for release in communique_releases():
+        pub = f'<meta name="PubDate" content="{_e(release["published"])}">' if release["published"] else ""
+        header = [release["header"]] if release["header"] else []
+        paragraphs = "\n".join(f"<p>{html.escape(q, quote=False)}</p>" for q in [*header, *release["paragraphs"]])
+        detail = (
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="ArticleTitle" content="{_e(release["title"])}">{pub}'
+            f'<meta name="ColumnName" content="{_e(site["column_name"])}">'
+            f"<title>{_e(release['title'])}-{_e(site['site_name'])}</title></head><body>"
+            f'<h1 class="article-title">{_e(release["title"])}</h1>'
+            f'<div class="article-info">来源：<a class="source" href="{_e(release["source_url"])}">'
+            f'{_e(release["title"])}</a></div>\n<div class="article-content">\n{paragraphs}\n</div></body></html>'
+        )
+        build.files[release["path"]] = StaticFile(detail.encode("utf-8"), "text/html; charset=utf-8",
+                                                  SITE_LAST_MODIFIED)
+        date = f'<span class="date">{_e(release["published"])}</span>' if release["published"] else ""
+        items.append(f'<li><a href="{_e(release["path"])}">{_e(release["title"])}</a>{date}</li>')
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta name="SiteName" content="{_e(site["site_name"])}">'
+        f'<meta name="ColumnName" content="{_e(site["column_name"])}">'
+        f'<title>{_e(site["column_name"])}-{_e(site["site_name"])}</title></head><body>'
+        f'<ul class="list">{"".join(items)}</ul></body></html>'
+    )
+    build.files[column + "index.html"] = StaticFile(page.encode("utf-8"), "text/html; charset=utf-8",
+                                                      SITE_LAST_MODIFIED)
+
+
+STATISTICS_RENDERERS = {"nbs": _build_nbs, "nea": _build_nea, "communique": _build_communique}
