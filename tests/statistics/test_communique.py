@@ -175,3 +175,13 @@ def test_short_county_names_count_only_under_a_place_the_title_names() -> None:
     assert _read(text, "嘉兴五县两区GDP排名:2023年经济新亮点") == {("海宁市", "地区生产总值", 2023, 1318.0, "level")}
     assert "海宁" not in Places("2023年经济新亮点").names
     assert not read_paragraph(text, places=Places("2023年经济新亮点"), year=2023, title="2023年经济新亮点")
+
+
+def test_nbs_asks_for_provinces_by_their_statistical_codes() -> None:
+    """Live mode: `regions` turns the esData query to 分省年度数据; a code that is not 12 digits is refused."""
+    from scrapers.statistics.nbs import region_params
+
+    assert region_params([]) == [{"text": "全国", "value": "000000000000"}]
+    assert region_params([{"name": "浙江省", "code": "330000000000"}]) == [{"text": "浙江省", "value": "330000000000"}]
+    with pytest.raises(ValueError, match=r"浙江省.*12-digit"):
+        region_params([{"name": "浙江省", "code": "330000"}])
