@@ -58,6 +58,10 @@ def test_the_mirror_serves_a_verified_copy_of_the_statistics_file() -> None:
     served = [*served_rows("nbs"), *served_rows("nea")]
     assert all(r in rows and r["region"] == "全国" for r in served)
     assert not {id(r) for r in served_rows("nbs")} & {id(r) for r in served_rows("nea")}
+    # 分省年度数据: one row per province cell of the statistics the provincial catalogue has.
+    provincial = served_rows("nbs_provinces")
+    assert len(provincial) == 51 and all(r in rows and r["region"].endswith(("省", "市", "区")) for r in provincial)
+    assert {r["region"] for r in provincial} >= {"浙江省", "北京市", "宁夏回族自治区", "黑龙江省"}
 
 
 def test_nbs_lands_every_served_row_and_a_second_run_lands_nothing(
@@ -77,6 +81,22 @@ def test_nbs_lands_every_served_row_and_a_second_run_lands_nothing(
     gets = [r for r in mirror.requests(NBS_HOST, method="GET") if r.path != "/robots.txt"]
     assert gets and all(r.status == 304 for r in gets)  # catalogue and indicator lists: not downloaded again
     assert not (mirror_settings.landing_dir / "statistics" / "nbs_national" / "run2.jsonl").exists()
+
+
+def test_nbs_provincial_series_land_every_served_province_cell(mirror: Mirror, mirror_settings: Settings) -> None:
+    """Live mode asks 分省年度数据 (tree code 6) for the 31 provinces by their 统计用区划代码; each cell lands
+    with its province."""
+    first = scrape_source("nbs_provinces", mirror_settings, "run1")
+    assert (first.new, first.changed, first.failed) == (51, 0, 0)
+    landed = _landed(mirror_settings, "nbs_provinces")
+    got = {(r["region_name"], r["indicator"], r["year"], r["measure"]): r for r in landed}
+    assert len(got) == len(landed) == 51
+    for row in served_rows("nbs_provinces"):
+        record = got[(row["region"], row["indicator"], int(row["year"]), row["measure"])]
+        assert (record["value"], record["unit"]) == (float(row["value"]), row["unit"])
+        assert record["quote"] == split_quote(row["quote"])[0] and record["source_url"] == row["source_url"]
+        assert re.fullmatch(r"\d{2}0000", record["region_code"]) and record["region_code"] != "100000"
+    assert len({r["region_code"] for r in landed}) == 30  # every mainland province but 西藏 (no 2020 figure)
 
 
 def test_nea_lands_every_served_row_and_a_second_run_downloads_nothing(
@@ -143,7 +163,7 @@ def test_the_pipeline_publishes_the_observations_beside_the_documents(
     assert report.published, report.summary()
     assert not {"nbs_national", "nea_ghs", "jiaxing_fgw", "haining_gov"} & set(report.source_errors)
     assert report.sources["nbs_national"]["new"] == 30 and report.sources["nea_ghs"]["new"] == 9
-    assert report.sources["stats_communiques"]["new"] == 95
+    assert report.sources["stats_communiques"]["new"] == 95 and report.sources["nbs_provinces"]["new"] == 51
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         rows = con.execute(
             "select source_key, indicator, year, measure, value, unit, quote, source_url, indicator_code "
