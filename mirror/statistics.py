@@ -2,9 +2,11 @@
 
 Every figure either site serves is a row of `data/official_statistics.csv` (a byte-for-byte copy of the
 research team's file of published figures, each with its quote and source URL); nothing is derived.
-Which rows a site can plausibly publish is decided here (`served_rows`): the NATIONAL rows only —
-NBS the energy totals and shares, electricity use, GDP, intensity changes, forest cover and the capacity
-figures of its own statistical bulletin; NEA the other capacity figures (太阳能/光伏/风电 装机). Where one
+Which rows a site can plausibly publish is decided here (`served_rows`): NBS the national energy totals
+and shares, electricity use, GDP, intensity changes, forest cover and the capacity figures of its own
+statistical bulletin, and in its 分省年度数据 tree the provincial intensity changes, GDP and forest cover;
+NEA the other national capacity figures (太阳能/光伏/风电 装机); the communiqué column every provincial and
+city row, as its source states it. Where one
 site would hold two rows for the same cell (a second source for the same figure), it serves the row
 whose title names the agency, else the first one.
 
@@ -35,6 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from carbonpeak_core.paths import REGIONS_CSV
 from mirror.site import SITE_LAST_MODIFIED, Answer, Request, SiteBuild, StaticFile
 
 STATISTICS_CSV = Path(__file__).resolve().parent / "data" / "official_statistics.csv"
@@ -65,8 +68,17 @@ NBS_CATALOGUE: dict[tuple[str, ...], list[tuple[str, str, str, str]]] = {
     ("国民经济核算", "国内生产总值"): [("国内生产总值", "地区生产总值", "level", "亿元")],
     ("资源和环境", "森林资源"): [("森林覆盖率", "森林覆盖率", "level", "%")],
 }
+# 分省年度数据 (tree code 6): the provincial series of the same API, one cell per province (da = its 12-digit
+# 统计用区划代码). The mirror serves the provincial rows of the file for these statistics.
+NBS_PROVINCIAL_ROOT_NAME = "分省年度数据"
+NBS_PROVINCIAL_CATALOGUE: dict[tuple[str, ...], list[tuple[str, str, str, str]]] = {
+    ("能源", "能源利用效率"): [("万元地区生产总值能耗上升或下降", "单位GDP能耗", "yoy_change", "%")],
+    ("国民经济核算", "地区生产总值"): [("地区生产总值", "地区生产总值", "level", "亿元")],
+    ("资源和环境", "森林资源"): [("森林覆盖率", "森林覆盖率", "level", "%")],
+}
 CAPACITY = {"太阳能发电装机容量", "光伏发电装机容量", "风电装机容量"}
-AGENCY = {"nbs": ("国家统计局", "國家統計局"), "nea": ("国家能源局", "國家能源局")}
+AGENCY = {"nbs": ("国家统计局", "國家統計局"), "nea": ("国家能源局", "國家能源局"),
+          "nbs_provinces": ("国家统计局", "國家統計局")}
 
 
 # -- the rows ------------------------------------------------------------------------------------
@@ -90,9 +102,19 @@ def _nbs_measures() -> set[tuple[str, str]]:
     return {(ind, measure) for specs in NBS_CATALOGUE.values() for _, ind, measure, _ in specs}
 
 
+@cache
+def province_codes() -> dict[str, str]:
+    """Province name → GB/T 2260 code (the seed the warehouse loads)."""
+    with REGIONS_CSV.open(encoding="utf-8") as fh:
+        return {r["region_name"]: r["region_code"] for r in csv.DictReader(fh) if r["region_level"] == "province"}
+
+
 def _family_of(row: dict[str, str]) -> str | None:
     if row["region"] != "全国":
-        return None  # provincial and city figures come from news reports, not from these two sites
+        measures = {(ind, m) for specs in NBS_PROVINCIAL_CATALOGUE.values() for _, ind, m, _ in specs}
+        if row["region"] in province_codes() and (row["indicator"], row["measure"]) in measures:
+            return "nbs_provinces"  # also on the communiqué column, as its sources state it
+        return None  # city and county figures come from communiqués and reports, not from NBS or NEA
     names_nbs = any(a in row["source_title"] for a in AGENCY["nbs"])
     if row["indicator"] in CAPACITY:
         return "nbs" if names_nbs else "nea"  # NBS bulletins state 并网 capacity too
@@ -103,12 +125,12 @@ def _family_of(row: dict[str, str]) -> str | None:
 
 @cache
 def served_rows(family: str) -> tuple[dict[str, str], ...]:
-    """The CSV rows `family` serves: one per (indicator, year, measure), agency-named titles first."""
-    chosen: dict[tuple[str, str, str], dict[str, str]] = {}
+    """The CSV rows `family` serves: one per (region, indicator, year, measure), agency-named titles first."""
+    chosen: dict[tuple[str, str, str, str], dict[str, str]] = {}
     for row in statistics_rows():
         if _family_of(row) != family:
             continue
-        cell = (row["indicator"], row["year"], row["measure"])
+        cell = (row["region"], row["indicator"], row["year"], row["measure"])
         named = any(a in row["source_title"] for a in AGENCY[family])
         current = chosen.get(cell)
         if current is None or (named and not any(a in current["source_title"] for a in AGENCY[family])):
@@ -148,17 +170,19 @@ def nbs_id(*parts: str) -> str:
 # -- nbs -----------------------------------------------------------------------------------------
 
 
-def _build_nbs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
-    root_id = nbs_id(NBS_ROOT_NAME)
-    nodes: dict[str, list[dict[str, Any]]] = {"": [
-        {"_id": root_id, "name": NBS_ROOT_NAME, "pid": "", "isLeaf": False, "treeinfo_level": 2, "type": "catalog"}
-    ]}
-    indicators: dict[str, list[dict[str, Any]]] = {}  # cid -> indicator list
-    by_name: dict[tuple[str, str], dict[str, Any]] = {}  # (indicator, measure) -> indicator entry
-    for path, specs in NBS_CATALOGUE.items():
+def _nbs_tree(root_name: str, catalogue: dict[tuple[str, ...], list[tuple[str, str, str, str]]],
+              nodes: dict[str, list[dict[str, Any]]], indicators: dict[str, list[dict[str, Any]]],
+              ) -> tuple[str, dict[tuple[str, str], dict[str, Any]]]:
+    """Add one tree (root, catalogue nodes, indicator lists); returns its root id and (indicator, measure) →
+    indicator entry."""
+    root_id = nbs_id(root_name)
+    nodes[""] = [{"_id": root_id, "name": root_name, "pid": "", "isLeaf": False, "treeinfo_level": 2,
+                  "type": "catalog"}]
+    by_name: dict[tuple[str, str], dict[str, Any]] = {}
+    for path, specs in catalogue.items():
         parent = root_id
         for depth in range(1, len(path) + 1):
-            node_id = nbs_id(NBS_ROOT_NAME, *path[:depth])
+            node_id = nbs_id(root_name, *path[:depth])
             siblings = nodes.setdefault(parent, [])
             if not any(n["_id"] == node_id for n in siblings):
                 siblings.append({"_id": node_id, "name": path[depth - 1], "pid": parent,
@@ -166,24 +190,39 @@ def _build_nbs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
             parent = node_id
         cid = parent
         for showname, indicator, measure, unit in specs:
-            entry = {"_id": nbs_id(NBS_ROOT_NAME, *path, showname), "i_showname": showname, "catalogid": cid,
+            entry = {"_id": nbs_id(root_name, *path, showname), "i_showname": showname, "catalogid": cid,
                      "du_name": unit, "dp": 1, "i_mark": "", "i_annotation": ""}
             indicators.setdefault(cid, []).append(entry)
             by_name[(indicator, measure)] = entry
-    values: dict[tuple[str, str], dict[str, Any]] = {}  # (indicator id, year) -> value cell
-    for row in served_rows("nbs"):
-        entry = by_name[(row["indicator"], row["measure"])]
-        quote, note = split_quote(row["quote"])
-        values[(entry["_id"], row["year"])] = {
-            "_id": entry["_id"], "i_showname": entry["i_showname"], "value": row["value"],
-            "du_name": row["unit"], "da": NATIONAL_DA, "da_name": "全国",
-            "provenance": {"quote": quote, "source_title": row["source_title"], "source_url": row["source_url"],
-                           "published": row["published"], "note": note},
-        }
-    code = str(site.get("tree_code", "3"))
+    return root_id, by_name
+
+
+def _build_nbs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
+    indicators: dict[str, list[dict[str, Any]]] = {}  # cid -> indicator list (ids differ between trees)
+    trees: dict[str, dict[str, list[dict[str, Any]]]] = {}  # tree code -> pid -> child nodes
+    roots: dict[str, str] = {}  # root id -> tree code
+    values: dict[tuple[str, str, str], dict[str, Any]] = {}  # (indicator id, year, da) -> value cell
+    layout = ((str(site.get("tree_code", "3")), NBS_ROOT_NAME, NBS_CATALOGUE, "nbs"),
+              (str(site.get("provincial_tree_code", "6")), NBS_PROVINCIAL_ROOT_NAME, NBS_PROVINCIAL_CATALOGUE,
+               "nbs_provinces"))
+    for code, root_name, catalogue, family in layout:
+        nodes: dict[str, list[dict[str, Any]]] = {}
+        root_id, by_name = _nbs_tree(root_name, catalogue, nodes, indicators)
+        trees[code], roots[root_id] = nodes, code
+        for row in served_rows(family):
+            entry = by_name[(row["indicator"], row["measure"])]
+            quote, note = split_quote(row["quote"])
+            da = NATIONAL_DA if family == "nbs" else province_codes()[row["region"]] + "000000"
+            values[(entry["_id"], row["year"], da)] = {
+                "_id": entry["_id"], "i_showname": entry["i_showname"], "value": row["value"],
+                "du_name": row["unit"], "da": da, "da_name": row["region"],
+                "provenance": {"quote": quote, "source_title": row["source_title"], "source_url": row["source_url"],
+                               "published": row["published"], "note": note},
+            }
 
     def tree(request: Request) -> Answer:
-        if request.query.get("code", "") != code:
+        nodes = trees.get(request.query.get("code", ""))
+        if nodes is None:
             return _json_answer({"success": True, "data": []})
         return _json_answer({"success": True, "data": nodes.get(request.query.get("pid", ""), [])})
 
@@ -204,13 +243,13 @@ def _build_nbs(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
             cid, root = query["cid"], query["rootId"]
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             return _json_answer({"success": False, "message": "参数错误", "data": None})
-        known = [i for i in indicators.get(cid, []) if i["_id"] in wanted] if root == root_id else []
+        known = [i for i in indicators.get(cid, []) if i["_id"] in wanted] if root in roots else []
         data = []
         for year in range(last, first - 1, -1):
             cells = []
             for entry in known:
                 for region in regions:
-                    cell = values.get((entry["_id"], str(year))) if region == NATIONAL_DA else None
+                    cell = values.get((entry["_id"], str(year), region))
                     cells.append(cell or {"_id": entry["_id"], "i_showname": entry["i_showname"], "value": "",
                                           "du_name": entry["du_name"], "da": region, "da_name": ""})
             data.append({"code": f"{year}YY", "name": f"{year}年", "values": cells})
@@ -283,4 +322,67 @@ def _build_nea(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
     build.files[f"{column}ds_{ds_id}.json"] = StaticFile(body, "application/json", SITE_LAST_MODIFIED)
 
 
-STATISTICS_RENDERERS = {"nbs": _build_nbs, "nea": _build_nea}
+# -- communique ------------------------------------------------------------------------------------
+# The provincial and city rows: statistical communiqués, the NBS/NDRC/NEA provincial intensity bulletin and
+# the reports that quote them. One release page per source URL, each quote one paragraph, as the source
+# states it. A quote that is a table row (the compiler's note names its columns: 表列：A | B | C for the
+# bulletin's flattened rows, 表头：X | Y | Z for a ` | ` table) is set under one header paragraph of those
+# columns; the header words are the compiler's note, the row is the source's.
+_COLUMNS = re.compile(r"表列：([^】；]*?\|[^】；]*?)(?:；|$)")
+_HEAD = re.compile(r"表头：([^】；]*?\|[^】；]*?)(?:；|$)")
+
+
+def communique_releases() -> list[dict[str, Any]]:
+    releases: dict[str, dict[str, Any]] = {}
+    for row in statistics_rows():
+        if row["region"] == "全国":
+            continue
+        release = releases.setdefault(row["source_url"], {
+            "title": row["source_title"], "published": row["published"], "source_url": row["source_url"],
+            "paragraphs": [], "header": None,
+            "path": "/sj/tjgb/dfgb/" + hashlib.sha256(row["source_url"].encode()).hexdigest()[:24] + ".html",
+        })
+        quote, note = split_quote(row["quote"])
+        columns = _COLUMNS.search(note or "")
+        head = _HEAD.search(note or "")
+        if columns and release["header"] is None:
+            release["header"] = "地区 " + " ".join(c.strip() for c in columns.group(1).split("|"))
+        elif head and release["header"] is None:
+            release["header"] = " | ".join(["指标", "单位", *(c.strip() for c in head.group(1).split("|"))])
+        if quote not in release["paragraphs"]:
+            release["paragraphs"].append(quote)
+    return sorted(releases.values(), key=lambda r: r["published"] or "", reverse=True)
+
+
+def _build_communique(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]], live_base: str) -> None:
+    column = "/" + site["column_path"].strip("/") + "/"
+    items = []
+    for release in communique_releases():
+        pub = f'<meta name="PubDate" content="{_e(release["published"])}">' if release["published"] else ""
+        header = [release["header"]] if release["header"] else []
+        paragraphs = "\n".join(f"<p>{html.escape(q, quote=False)}</p>" for q in [*header, *release["paragraphs"]])
+        detail = (
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="ArticleTitle" content="{_e(release["title"])}">{pub}'
+            f'<meta name="ColumnName" content="{_e(site["column_name"])}">'
+            f"<title>{_e(release['title'])}-{_e(site['site_name'])}</title></head><body>"
+            f'<h1 class="article-title">{_e(release["title"])}</h1>'
+            f'<div class="article-info">来源：<a class="source" href="{_e(release["source_url"])}">'
+            f'{_e(release["title"])}</a></div>\n<div class="article-content">\n{paragraphs}\n</div></body></html>'
+        )
+        build.files[release["path"]] = StaticFile(detail.encode("utf-8"), "text/html; charset=utf-8",
+                                                  SITE_LAST_MODIFIED)
+        date = f'<span class="date">{_e(release["published"])}</span>' if release["published"] else ""
+        items.append(f'<li><a href="{_e(release["path"])}">{_e(release["title"])}</a>{date}</li>')
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta name="SiteName" content="{_e(site["site_name"])}">'
+        f'<meta name="ColumnName" content="{_e(site["column_name"])}">'
+        f'<title>{_e(site["column_name"])}-{_e(site["site_name"])}</title></head><body>'
+        f'<ul class="list">{"".join(items)}</ul></body></html>'
+    )
+    build.files[column + "index.html"] = StaticFile(page.encode("utf-8"), "text/html; charset=utf-8",
+                                                      SITE_LAST_MODIFIED)
+
+
+STATISTICS_RENDERERS = {"nbs": _build_nbs, "nea": _build_nea, "communique": _build_communique}

@@ -34,10 +34,11 @@ FAMILY_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "gkmlpt": (frozenset({"categories"}), frozenset({"site_path", "sid", "max_pages", "body_selector"})),
     "bjx": (frozenset({"columns"}), frozenset({"item_selector", "body_selector", "max_pages"})),
     # Statistics families (scrapers/statistics/): official figures, not documents.
-    "nbs": (frozenset({"indicators"}), frozenset({"tree_code", "root_name", "first_year", "api_path"})),
+    "nbs": (frozenset({"indicators"}), frozenset({"tree_code", "root_name", "first_year", "api_path", "regions"})),
     "nea": (frozenset({"column_path"}), frozenset({"indicators", "max_items"})),
+    "communique": (frozenset({"column_path"}), frozenset({"max_items"})),
 }
-STATISTICS_FAMILIES = frozenset({"nbs", "nea"})
+STATISTICS_FAMILIES = frozenset({"nbs", "nea", "communique"})
 # Optional for every document family (scrapers/attachments.py): extra CSS for attachment links, the file
 # types to download and read (default: every type a converter exists for), the size cap per file.
 ATTACHMENT_PARAMS = frozenset({"attachment_selector", "attachment_types", "max_attachment_bytes"})

@@ -168,6 +168,8 @@ def extract_targets(text: str, doc_id: str, *, region: str | None = None, title:
         qs, qe = prep.orig_span(c.start, c.end)
         canonical = to_canonical(c.value, c.unit)
         code = indicator_code(c.indicator, canonical[1] if canonical else None, c.direction)
+        if (code in BARE_HEAD_CODES or BARE_HEAD.fullmatch(c.indicator)) and not c.from_table:
+            code = _code_from_clauses_before(prep.norm, c, canonical[1] if canonical else None) or code
         out.append(ExtractedTarget(
             doc=doc_id, region=c.region, sector=c.sector, indicator=c.indicator, value=c.value, unit=c.unit,
             direction=c.direction, comparator=c.comparator, target_year=c.target_year,
@@ -184,6 +186,25 @@ def extract_targets(text: str, doc_id: str, *, region: str | None = None, title:
 
 
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_CLAUSE_END = re.compile(r"[，,：:]")
+# Codes a bare head noun gets (装机, 新增装机, 示范面积各, 合计): what it counts is named earlier in the sentence.
+BARE_HEAD_CODES = frozenset({"other", "power_capacity", "land_and_area"})
+BARE_HEAD = re.compile(
+    r"(?:新增|累计|总|其中)?(?:装机(?:容量|规模)?|更新改造|改造|面积|合计|共计|总计|规模|总量|比例|占比|比重)")
+
+
+def _code_from_clauses_before(norm: str, c: Candidate, unit_canonical: str | None) -> str | None:
+    """A bare head inherits the modifiers of the nearest clause before it in the same sentence that names a
+    specific indicator ("光伏装机容量达到2750万千瓦，新增装机在1200万千瓦以上": 新增装机 is PV's): each of
+    the up to three clauses before it, nearest first, is read with the head after it."""
+    sentence = _SENTENCE_END.split(norm[max(0, c.start - 200):c.start])[-1]
+    clauses = [p for p in _CLAUSE_END.split(sentence) if p.strip()]
+    head = clauses[-1] if clauses else ""
+    for clause in reversed(clauses[-4:-1]):
+        code = indicator_code(clause + head + c.indicator, unit_canonical, c.direction)
+        if code not in BARE_HEAD_CODES:
+            return code
+    return None
 
 
 def _around(text: str, start: int, end: int) -> str:

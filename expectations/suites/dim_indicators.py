@@ -19,6 +19,8 @@ def build_suite(facts: LoadFacts) -> gx.ExpectationSuite:
             gxe.ExpectColumnValuesToBeUnique(column="indicator_code"),
             gxe.ExpectColumnValuesToNotBeNull(column="name_zh"),
             gxe.ExpectColumnValuesToNotBeNull(column="name_en"),
+            gxe.ExpectColumnValueLengthsToBeBetween(column="name_en", min_value=3),  # every code has an English name
+            gxe.ExpectColumnValuesToNotBeNull(column="dimension"),
             gxe.ExpectColumnValuesToBeInSet(column="good_direction", value_set=["up", "down", "none"]),
             # The catch-all code the extractor falls back to must exist.
             gxe.ExpectColumnDistinctValuesToContainSet(column="indicator_code", value_set=["other"]),

@@ -86,6 +86,9 @@ class Observation:
     source_title: str
     source_url: str
     published: str | None
+    # Set where one source states one cell more than once (a communiqué column of many reposts: two
+    # reports of 杭州's 2021 GDP); empty keeps the id of (source, region, indicator, year, measure).
+    variant: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,9 @@ class Task:
     listed: tuple[str, str | None] | None = None
 
 
-def observation_id(source_key: str, region_code: str, indicator: str, year: int, measure: str) -> str:
-    key = f"{source_key}|{region_code}|{indicator}|{year}|{measure}"
+def observation_id(source_key: str, region_code: str, indicator: str, year: int, measure: str,
+                   variant: str = "") -> str:
+    key = f"{source_key}|{region_code}|{indicator}|{year}|{measure}" + (f"|{variant}" if variant else "")
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -203,7 +207,7 @@ def scrape_statistics(
                 continue
             ids = []
             for obs in observations:
-                oid = observation_id(key, obs.region_code, obs.indicator, obs.year, obs.measure)
+                oid = observation_id(key, obs.region_code, obs.indicator, obs.year, obs.measure, obs.variant)
                 ids.append(oid)
                 fingerprint = _fingerprint(obs)
                 if known.get(oid) == fingerprint:

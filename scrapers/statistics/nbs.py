@@ -43,6 +43,20 @@ def indicator_specs(raw: Sequence[Mapping[str, Any]]) -> list[IndicatorSpec]:
     return specs
 
 
+def region_params(raw: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+    """The `das` of an esData query: 全国, or the provinces of 分省年度数据 (`regions`: name and the 12-digit
+    统计用区划代码, e.g. {name = "浙江省", code = "330000000000"}); the answer's cells name their region."""
+    if not raw:
+        return [{"text": "全国", "value": NATIONAL_DA}]
+    out = []
+    for item in raw:
+        code = str(item.get("code", ""))
+        if len(code) != 12 or not code.isdigit():
+            raise ValueError(f"nbs region {item.get('name')!r}: code {code!r} is not a 12-digit 统计用区划代码")
+        out.append({"text": str(item.get("name", "")), "value": code})
+    return out
+
+
 # -- pure parsing -------------------------------------------------------------------------------
 
 
@@ -127,6 +141,7 @@ def discover(client: Client, source: SourceConfig) -> list[Task]:
     root_name = str(source.param("root_name", "年度数据"))
     first_year = int(source.param("first_year", 2015))
     specs = indicator_specs(source.param("indicators", []))
+    regions = region_params(source.param("regions", []))
     tree_url = client.url(api + "/new/queryIndexTreeAsync", {"pid": "", "code": code})
     root = child_named(parse_tree(client.get(tree_url).json(), tree_url), root_name, tree_url, "the tree root")
     children: dict[str, list[dict[str, Any]]] = {}
@@ -146,7 +161,7 @@ def discover(client: Client, source: SourceConfig) -> list[Task]:
                 raise StatisticsError(url, f"indicator {spec.name!r} not found in catalogue {where}")
             wanted[listed[spec.name]["_id"]] = spec
         payload = {"cid": node["_id"], "indicatorIds": list(wanted), "daCatalogId": "",
-                   "das": [{"text": "全国", "value": NATIONAL_DA}], "showType": 1,
+                   "das": regions, "showType": 1,
                    "dts": [f"{first_year}YY-{date.today().year}YY"], "rootId": root["_id"]}
         tasks.append(Task(client.urls.to_live(client.url(api + "/stream/esData")),
                           _runner(client, client.url(api + "/stream/esData"), payload, wanted)))

@@ -177,7 +177,7 @@ def test_make_run_prints_a_short_summary_with_the_real_figures(deployment: Deplo
 
 def test_official_statistics_are_published_beside_the_targets(deployment: Deployment, first_run: object) -> None:
     counts = dict(deployment.query("select source_key, count(*) from fct_indicator_observations group by 1"))
-    assert counts == {"nbs_national": 30, "nea_ghs": 9}
+    assert counts == {"nbs_national": 30, "nea_ghs": 9, "nbs_provinces": 51, "stats_communiques": 95}
     [row] = deployment.query(
         "select value, unit, measure, source_url from fct_indicator_observations "
         "where region_name = '全国' and indicator = '非化石能源占能源消费总量比重' "
@@ -320,9 +320,10 @@ def test_national_targets_show_progress_against_the_official_figures(
     assert (row["latest_year"], row["latest_level"], row["pace_from_year"], row["on_track"]) == (
         2022, 24.02, None, None)
 
-    # The mirror serves national figures only: nothing else is measured, and every other target says why.
-    assert deployment.query(
-        "select distinct region_code from fct_target_progress where comparison is not null") == [("100000",)]
+    # Provinces and cities are measured against their own figures too (issue 16), and every other target says why.
+    measured = deployment.query(
+        "select count(*), count(distinct region_code) from fct_target_progress where comparison is not null")
+    assert measured[0][0] >= 35 and measured[0][1] >= 10
     assert deployment.query(
         "select count(*) from fct_target_progress where (comparison is null) = (not_comparable_reason is null)"
     ) == [(0,)]

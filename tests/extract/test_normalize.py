@@ -41,7 +41,8 @@ def test_an_unknown_unit_is_left_unconverted_not_guessed() -> None:
     ("森林覆盖率", "forest_coverage"),
     ("新能源公交车比例", "nev_bus_share"),
     ("主要资源产出率", "resource_productivity"),
-    ("湿地公园数量", "other"),
+    ("湿地公园数量", "parks_and_greenways"),  # was "other" before the taxonomy grew (issue 16)
+    ("海水淡化水年供水量", "other"),
 ])
 def test_indicators_get_taxonomy_codes(indicator: str, code: str) -> None:
     assert indicator_code(indicator) == code

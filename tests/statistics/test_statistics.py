@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carbonpeak.pipeline import run_all
+from carbonpeak.pipeline import StageError, run_all, validate
 from carbonpeak_core.landing import read_jsonl
 from carbonpeak_core.settings import Settings
 from mirror import Mirror
@@ -52,12 +52,16 @@ def test_the_mirror_serves_a_verified_copy_of_the_statistics_file() -> None:
     digest = hashlib.sha256(STATISTICS_CSV.read_bytes()).hexdigest()
     assert re.search(r"sha256: `([0-9a-f]{64})`", readme)[1] == digest  # type: ignore[index]
     rows = statistics_rows()
-    assert len(rows) == 93
+    assert len(rows) == 141
     # National rows only, each served once per site; 新能源汽车 and second sources stay out.
     assert len(served_rows("nbs")) == 30 and len(served_rows("nea")) == 9
     served = [*served_rows("nbs"), *served_rows("nea")]
     assert all(r in rows and r["region"] == "全国" for r in served)
     assert not {id(r) for r in served_rows("nbs")} & {id(r) for r in served_rows("nea")}
+    # 分省年度数据: one row per province cell of the statistics the provincial catalogue has.
+    provincial = served_rows("nbs_provinces")
+    assert len(provincial) == 51 and all(r in rows and r["region"].endswith(("省", "市", "区")) for r in provincial)
+    assert {r["region"] for r in provincial} >= {"浙江省", "北京市", "宁夏回族自治区", "黑龙江省"}
 
 
 def test_nbs_lands_every_served_row_and_a_second_run_lands_nothing(
@@ -77,6 +81,22 @@ def test_nbs_lands_every_served_row_and_a_second_run_lands_nothing(
     gets = [r for r in mirror.requests(NBS_HOST, method="GET") if r.path != "/robots.txt"]
     assert gets and all(r.status == 304 for r in gets)  # catalogue and indicator lists: not downloaded again
     assert not (mirror_settings.landing_dir / "statistics" / "nbs_national" / "run2.jsonl").exists()
+
+
+def test_nbs_provincial_series_land_every_served_province_cell(mirror: Mirror, mirror_settings: Settings) -> None:
+    """Live mode asks 分省年度数据 (tree code 6) for the 31 provinces by their 统计用区划代码; each cell lands
+    with its province."""
+    first = scrape_source("nbs_provinces", mirror_settings, "run1")
+    assert (first.new, first.changed, first.failed) == (51, 0, 0)
+    landed = _landed(mirror_settings, "nbs_provinces")
+    got = {(r["region_name"], r["indicator"], r["year"], r["measure"]): r for r in landed}
+    assert len(got) == len(landed) == 51
+    for row in served_rows("nbs_provinces"):
+        record = got[(row["region"], row["indicator"], int(row["year"]), row["measure"])]
+        assert (record["value"], record["unit"]) == (float(row["value"]), row["unit"])
+        assert record["quote"] == split_quote(row["quote"])[0] and record["source_url"] == row["source_url"]
+        assert re.fullmatch(r"\d{2}0000", record["region_code"]) and record["region_code"] != "100000"
+    assert len({r["region_code"] for r in landed}) == 30  # every mainland province but 西藏 (no 2020 figure)
 
 
 def test_nea_lands_every_served_row_and_a_second_run_downloads_nothing(
@@ -143,6 +163,7 @@ def test_the_pipeline_publishes_the_observations_beside_the_documents(
     assert report.published, report.summary()
     assert not {"nbs_national", "nea_ghs", "jiaxing_fgw", "haining_gov"} & set(report.source_errors)
     assert report.sources["nbs_national"]["new"] == 30 and report.sources["nea_ghs"]["new"] == 9
+    assert report.sources["stats_communiques"]["new"] == 95 and report.sources["nbs_provinces"]["new"] == 51
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         rows = con.execute(
             "select source_key, indicator, year, measure, value, unit, quote, source_url, indicator_code "
@@ -152,13 +173,48 @@ def test_the_pipeline_publishes_the_observations_beside_the_documents(
         sources = con.execute("select distinct source_key from dim_documents order by 1").fetchall()
     assert documents is not None and documents[0] > 0
     assert {("haining_gov",), ("jiaxing_fgw",)} <= set(sources)
-    assert len(rows) == 39
+    national = [r for r in rows if r[0] in ("nbs_national", "nea_ghs")]
+    assert len(national) == 39
     by_cell = {(r[0], r[1], r[2], r[3]): r for r in rows}
     for family, key in (("nbs", "nbs_national"), ("nea", "nea_ghs")):
         for (indicator, year, measure), row in _expected(family).items():
             got = by_cell[(key, indicator, year, measure)]
             assert got[4:8] == (float(row["value"]), row["unit"], split_quote(row["quote"])[0], row["source_url"])
     assert by_cell[("nea_ghs", "风电装机容量", 2023, "level")][8] == "wind_capacity"
+
+    # Sub-national figures (stats_communiques) reach the warehouse coded, and measure targets of provinces and
+    # cities: the issue's bar is 80 observations and 35 measured targets in 10 regions.
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        sub_national = con.execute(
+            "select count(*) from fct_indicator_observations "
+            "where region_code <> '100000' and indicator_code is not null and source_url <> '' and quote <> ''"
+        ).fetchone()
+        measured = con.execute("select count(*), count(distinct region_code) from fct_target_progress "
+                               "where comparison is not null").fetchone()
+        hebei = con.execute(
+            "select distinct latest_year, latest_level, gap_to_target, observed_annual_rate, required_annual_rate, "
+            "on_track from fct_target_progress where region_name = '河北省' and indicator_code = 'forest_coverage' "
+            "and target_year = 2025").fetchall()
+        haining = con.execute(
+            "select distinct latest_year, latest_level, gap_to_target, required_annual_rate, on_track "
+            "from fct_target_progress where region_name = '海宁市' and indicator_code = 'non_fossil_share_energy' "
+            "and target_year = 2025").fetchall()
+    assert sub_national is not None and sub_national[0] >= 80
+    assert measured is not None and measured[0] >= 35 and measured[1] >= 10
+    assert hebei == [(2022, 35.6, 0.9, 0.3, 0.3, True)]  # 35% (2020) → 35.6% (2022), 36.5% by 2025
+    assert haining == [(2020, 17.4, 6.6, 1.32, None)]  # 17.4% in 2020, 24% by 2025: one figure, no verdict
+
+    # Great Expectations: an observation whose quote does not state its value fails the load, and the published
+    # warehouse stays as it was.
+    with duckdb.connect(str(settings.build_path)) as con:
+        changed = con.execute("update fct_indicator_observations set value = value + 0.01 where observation_id = "
+                              "(select min(observation_id) from fct_indicator_observations)").fetchone()
+    assert changed == (1,)
+    published = settings.warehouse_path.read_bytes()
+    with pytest.raises(StageError) as failure:
+        validate(settings)
+    assert "quote_states_value" in failure.value.details
+    assert settings.warehouse_path.read_bytes() == published
 
 
 def test_the_build_works_before_any_statistics_have_landed(mirror_settings: Settings, tmp_path: Path) -> None:

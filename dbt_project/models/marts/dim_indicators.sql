@@ -1,4 +1,5 @@
--- The indicator taxonomy targets are coded against, with how many current targets use each code.
+-- The indicator taxonomy targets are coded against, with how many current targets use each code. A code's
+-- meaning is its names, unit, dimension and good direction here; codes never change meaning between releases.
 with taxonomy as (
     select * from {{ ref('indicator_taxonomy') }}
 ),
@@ -17,6 +18,7 @@ select
     t.name_en,
     t.level_unit,
     t.good_direction,
+    t.dimension,
     nullif(t.statistic_indicator, '') as statistic_indicator,
     t.match_regex,
     coalesce(u.current_targets, 0) as current_targets

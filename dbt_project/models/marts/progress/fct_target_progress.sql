@@ -143,9 +143,10 @@ yoy_series as (
 ),
 
 any_figure as (
-    select distinct t.target_id
+    select t.target_id, max(f.year) as last_figure_year
     from with_units as t
     inner join figures as f on f.region_code = t.region_code and f.indicator_code = t.indicator_code
+    group by t.target_id
 ),
 
 compared as (
@@ -178,7 +179,8 @@ compared as (
         y.stated_as as yoy_stated_as,
         y.observation_ids as yoy_observation_ids,
         y.latest_source_url as yoy_source_url,
-        a.target_id is not null as region_has_figures
+        a.target_id is not null as region_has_figures,
+        a.last_figure_year
     from with_units as t
     left join level_series as l using (target_id)
     left join yoy_series as y using (target_id)
@@ -284,6 +286,9 @@ select
             then 'point_change_of_a_non_share'
         when not region_has_figures then 'no_figure_for_region'
         when target_kind = 'level' then 'no_level_figure_in_target_unit'
+        -- The region's figures stop at the baseline year (a province's 2020 intensity change against a
+        -- 十四五 cut from 2020): nothing yet measures the period the target covers.
+        when last_figure_year <= baseline_year then 'figures_end_at_or_before_baseline_year'
         when yoy_latest_year is not null then 'incomplete_yoy_chain'
         else 'no_figures_from_baseline_year'
     end as not_comparable_reason,
