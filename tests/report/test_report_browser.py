@@ -61,9 +61,14 @@ def _open(browser: object, page: Path) -> tuple[list[dict[str, object]], list[st
         " return [r.width, r.height];});")
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]  # type: ignore[attr-defined]
     failed = []
+    # Only the page's own requests: under load, a navigation Chromium itself started before the page (and that
+    # fails with no network) can end while the page loads.
+    own = set()
     for entry in browser.get_log("performance"):  # type: ignore[attr-defined]
         message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.loadingFailed":
+        if message["method"] == "Network.requestWillBeSent" and message["params"].get("documentURL") == page.as_uri():
+            own.add(message["params"]["requestId"])
+        if message["method"] == "Network.loadingFailed" and message["params"]["requestId"] in own:
             failed.append(json.dumps(message["params"]))
         if message["method"] == "Network.responseReceived" and message["params"]["response"].get("status", 200) >= 400:
             failed.append(json.dumps(message["params"]["response"]["url"]))

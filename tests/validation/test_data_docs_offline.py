@@ -114,7 +114,12 @@ def test_pages_are_styled_and_scripted_with_the_network_off(city_runs: CityRuns,
             assert state["iconFont"] and state["iconWidth"] > 0, (page.name, state)
         errors = [e for e in offline_browser.get_log("browser")  # type: ignore[attr-defined]
                   if e["level"] in ("SEVERE", "ERROR")]
-        failed = [json.loads(e["message"])["message"]["params"]
-                  for e in offline_browser.get_log("performance")  # type: ignore[attr-defined]
-                  if json.loads(e["message"])["message"]["method"] == "Network.loadingFailed"]
+        failed, own = [], set()  # the page's own requests (not a navigation Chromium started before it)
+        for entry in offline_browser.get_log("performance"):  # type: ignore[attr-defined]
+            message = json.loads(entry["message"])["message"]
+            params = message["params"]
+            if message["method"] == "Network.requestWillBeSent" and params.get("documentURL") == page.as_uri():
+                own.add(params["requestId"])
+            if message["method"] == "Network.loadingFailed" and params["requestId"] in own:
+                failed.append(params)
         assert errors == [] and failed == [], (page.name, errors, failed)
