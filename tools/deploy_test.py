@@ -112,7 +112,7 @@ def wait_until(what: str, probe: Callable[[], Any], timeout: float, every: float
         try:
             if result := probe():
                 return result
-        except (OSError, ValueError, KeyError) as exc:  # URLError is an OSError: the service is not up yet
+        except (OSError, ValueError, KeyError, subprocess.SubprocessError) as exc:  # URLError is an OSError
             last_error = exc
         time.sleep(every)
     seen = f" (last error: {last_error})" if last_error else ""
@@ -308,6 +308,7 @@ class Pass:
     api: Api | None = None
     mirror: Proc | None = None
     mirror_urls: dict[str, str] = field(default_factory=dict)
+    admin_password: str = ""  # written to SimpleAuthManager's passwords file before the api-server starts
 
     @property
     def short(self) -> str:
@@ -450,7 +451,8 @@ class Pass:
             def workers() -> bool:
                 inspect = subprocess.run([str(BIN / "celery"), "--app",
                                           "airflow.providers.celery.executors.celery_executor.app", "inspect",
-                                          "ping", "--timeout", "5"], env=self.env, capture_output=True, text=True)
+                                          "ping", "--timeout", "5"], env=self.env, capture_output=True, text=True,
+                                         timeout=120)
                 return inspect.stdout.count("pong") >= 2
 
             wait_until("two Celery workers answering ping", workers, 180, every=3)

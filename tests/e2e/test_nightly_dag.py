@@ -392,11 +392,12 @@ def test_a_failed_validation_blocks_publish_and_sends_an_alert(deployment: Deplo
     assert "2099" in body
     # Headers relays and mail clients need; the pipeline's run id (the run log's key), not Airflow's.
     assert alerts[0]["Date"] and alerts[0]["Message-ID"], dict(alerts[0])
-    [run_id] = re.findall(r"^Run:\s+(\S+)$", body, flags=re.M)
+    # The inbox keeps the SMTP wire's CRLF line ends.
+    [run_id] = re.findall(r"^Run:\s+(\S+)\s*$", body, flags=re.M)
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", run_id), run_id
     assert (deployment.data_dir / "landing" / "runs" / run_id).is_dir(), f"no run log for {run_id}"
     # Links people can open: the failed task's log in the Airflow UI, the Data Docs under their web root.
-    [log_url] = re.findall(r"^Log:\s+(\S+)$", body, flags=re.M)
+    [log_url] = re.findall(r"^Log:\s+(\S+)\s*$", body, flags=re.M)
     assert re.fullmatch(r"https://airflow\.carbonpeak\.test/dags/carbonpeak_nightly/runs/[^/]+/tasks/validate"
                         r"\?try_number=1", log_url), log_url
     assert "https://docs.carbonpeak.test/data-docs/index.html" in body
