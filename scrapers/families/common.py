@@ -3,6 +3,7 @@ list walking, the keyword filter, the 政务公开 info table and the common det
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class ListEntry:
     url: str  # absolute, as found on the list page (resolved against the page URL)
     title: str
     date: str | None  # YYYY-MM-DD when the list shows one
+    list_page: str | None = None  # the list page (or list API answer) that showed it, for the run log's counts
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def paged(fetch: Fetch, page_urls: Iterable[str], parse: Callable[[Fetched, int]
             if exc.status == 404 and page > 1:
                 break
             raise
-        new = [e for e in parse(response, page) if e.url not in seen]
+        new = [dataclasses.replace(e, list_page=url) for e in parse(response, page) if e.url not in seen]
         if not new:
             break
         seen.update(e.url for e in new)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ class Scripted:
     status: int = 200
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between body bytes (a slowloris answer), 0: the body at once
 
 
 class Loopback:
@@ -50,7 +52,15 @@ class Loopback:
                 if "Content-Length" not in reply.headers:
                     self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                if reply.status != 304:
+                if reply.status != 304 and reply.trickle:
+                    try:
+                        for i in range(len(reply.body)):
+                            self.wfile.write(reply.body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    except OSError:  # the client hung up, as it should
+                        return
+                elif reply.status != 304:
                     self.wfile.write(reply.body)
 
         return Handler
