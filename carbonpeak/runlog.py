@@ -29,7 +29,7 @@ class RunEvent:
     run_id: str
     kind: str  # "source" (one scrape) or "stage" (extract, build, validate, publish, digest…)
     name: str  # the source key or the stage name
-    status: str  # running, success, failed
+    status: str  # running, success, failed, deferred (a source out of time: the next run carries on)
     started_at: str
     finished_at: str | None = None
     seconds: float | None = None
@@ -69,7 +69,8 @@ def logged(settings: Settings, run_id: str, kind: str, name: str) -> Iterator[St
         yield step
         event.status = "success"
     except BaseException as exc:
-        event.status, event.error = "failed", f"{type(exc).__name__}: {exc}"[:4000]
+        deferred = getattr(exc, "outcome", None) == "deferred"
+        event.status, event.error = "deferred" if deferred else "failed", f"{type(exc).__name__}: {exc}"[:4000]
         summary = getattr(exc, "summary", None)  # a ScrapeError carries what was done before it failed
         if summary is not None and not step.stats:
             step.stats = asdict(summary)

@@ -376,9 +376,14 @@ class PoliteSession:
             self._throttle(url)
             try:
                 response = self._send(method, url, headers=headers, data=data, max_bytes=max_bytes)
-            except RequestDeadline:
-                raise  # a trickle is not retried: the next attempt would trickle as well
-            except TRANSPORT_ERRORS as exc:
+            except (RequestDeadline, *TRANSPORT_ERRORS) as exc:
+                remaining = self._remaining()
+                if remaining is not None and remaining <= 0.05:  # cut by the source's budget, not by the site
+                    raise SourceDeferred(url, "the source's time budget ran out during this request "
+                                              "(CARBONPEAK_SOURCE_BUDGET / CARBONPEAK_RUN_BUDGET); deferred to the "
+                                              "next run") from exc
+                if isinstance(exc, RequestDeadline):
+                    raise  # a trickle is not retried: the next attempt would trickle as well
                 if attempt >= self.max_retries:
                     raise FetchError(
                         url, f"{type(exc).__name__} after {attempt + 1} attempts: {exc}"

@@ -247,7 +247,7 @@ def scrape_source(
         raise ScrapeError(
             key,
             "",
-            f"{' and '.join(counts)} failed: " + "; ".join(summary.errors),
+            "; ".join(summary.errors) + f" ({' and '.join(counts)} failed; the rest landed)",
             summary=summary,
             failed_urls=tuple(failed),
         )
