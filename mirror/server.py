@@ -333,7 +333,7 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
                 str(cfg["unitid"]),
                 str(cfg["webid"]),
             )
-            if api == MORE_PROXY_PATH:  # one jpage page per request: ?page=N (1-based), columnid and unitid in the query
+            if api == MORE_PROXY_PATH:  # one jpage page per request: ?page=N (1-based), columnid, unitid
                 perpage = int(cfg.get("perpage", 15))
                 page = int(query.get("page", "1") or 1)
                 start, end = (page - 1) * perpage + 1, page * perpage

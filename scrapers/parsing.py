@@ -128,36 +128,15 @@ def garbled_share(text: str) -> float:
     return sum(n for c, n in counts.items() if not _plain(c)) / total
 
 
-def _candidates(content: bytes, header: str | None, meta: str | None) -> list[tuple[str, str]]:
-    """(charset, text) for each charset that decodes the bytes: the declared ones first, then UTF-8 and GB18030
-    (the two charsets Chinese sites use), then charset_normalizer's guess. UTF-8 with a few stray bytes is
-    decoded with replacement characters (which garbled_share counts) rather than dropped."""
-    seen: set[str] = set()
-    out: list[tuple[str, str]] = []
-    for charset in (header, meta, "utf-8", "gb18030"):
-        if charset and charset not in seen:
-            seen.add(charset)
-            text = _try_decode(content, charset)
-            if text is not None:
-                out.append((charset, text))
-    best = charset_normalizer.from_bytes(content).best()
-    guess = normalize_charset(best.encoding) if best is not None and best.encoding else None
-    if guess and guess not in seen:
-        text = _try_decode(content, guess)
-        if text is not None:
-            out.append((guess, text))
-    if not any(c == "utf-8" for c, _ in out):
-        out.append(("utf-8 (invalid bytes replaced)", content.decode("utf-8", errors="replace")))
-    return out
-
-
 def decode_html(content: bytes, content_type: str | None = None) -> str:
     """Bytes → str: the declared charset (header, then the page's meta tag), verified; when that text reads as
-    mojibake (`garbled_share`), the most plausible of UTF-8, GB18030 and charset_normalizer's guess.
+    mojibake (`garbled_share`), UTF-8, then GB18030 (the two charsets Chinese sites use), then charset_normalizer's
+    guess, each decoded strictly and verified; the first plausible one wins.
 
     requests would fall back to ISO-8859-1 for `text/html` without a charset, which turns GBK
-    pages into mojibake; we never do that. A charset that fails to decode strictly is skipped. Raises
-    GarbledText when even the best candidate is above GARBLE_MAX_SHARE.
+    pages into mojibake; we never do that. When no charset decodes strictly into plausible text, the least
+    garbled decoding with replacement characters (UTF-8 with a few stray bytes) is taken if it passes; else
+    GarbledText, naming every charset tried and its score.
     """
     header = header_charset(content_type)
     meta = meta_charset(content)
@@ -165,20 +144,36 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
     # Chinese pages; when the page itself declares a charset, the page wins.
     if header in ("iso-8859-1", "latin-1", "latin1") and meta:
         header = None
-    for candidate in (header, meta):
-        text = _try_decode(content, candidate)
-        if text is not None and garbled_share(text) <= GARBLE_MAX_SHARE:
+    scored: list[tuple[float, str, str]] = []
+    tried: set[str] = set()
+
+    def attempt(charset: str | None) -> str | None:
+        if not charset or charset in tried:
+            return None
+        tried.add(charset)
+        text = _try_decode(content, charset)
+        if text is None:
+            return None
+        share = garbled_share(text)
+        scored.append((share, charset, text))
+        return text if share <= GARBLE_MAX_SHARE else None
+
+    for charset in (header, meta, "utf-8", "gb18030"):
+        if (text := attempt(charset)) is not None:
             return text.removeprefix("\ufeff")
-    scored = [(garbled_share(text), charset, text) for charset, text in _candidates(content, header, meta)]
-    share, _, text = min(scored, key=lambda item: item[0])
-    if share > GARBLE_MAX_SHARE:
-        declared = ", ".join(f"{k} {v}" for k, v in (("header", header), ("meta", meta)) if v) or "no charset declared"
-        tried = ", ".join(f"{c} {s:.2f}" for s, c, _ in scored)
-        raise GarbledText(f"the text reads as mojibake under every charset tried ({declared}; share of odd "
-                          f"characters: {tried}; at most {GARBLE_MAX_SHARE} passes): the page is not landed; look "
-                          "at the raw page saved in data/raw and tell the site's operators, or set the source's "
-                          "params.charset")
-    return text.removeprefix("\ufeff")
+    best = charset_normalizer.from_bytes(content).best()
+    if best is not None and (text := attempt(normalize_charset(best.encoding))) is not None:
+        return text.removeprefix("\ufeff")
+    replaced = content.decode("utf-8", errors="replace")
+    share = garbled_share(replaced)
+    if share <= GARBLE_MAX_SHARE:
+        return replaced.removeprefix("\ufeff")
+    scored.append((share, "utf-8 with replacement characters", replaced))
+    declared = ", ".join(f"{k} {v}" for k, v in (("header", header), ("meta", meta)) if v) or "no charset declared"
+    scores = ", ".join(f"{c} {s:.2f}" for s, c, _ in scored)
+    raise GarbledText(f"the text reads as mojibake under every charset tried ({declared}; share of odd "
+                      f"characters: {scores}; at most {GARBLE_MAX_SHARE} passes): the page is not landed; look "
+                      "at the raw page saved in data/raw and tell the site's operators")
 
 
 _HTML_START = re.compile(r"<html[\s>]", re.IGNORECASE)

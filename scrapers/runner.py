@@ -553,6 +553,10 @@ def parse_document(
         run_id=run_id,
         attachments=attachments,
         needs_ocr=needs_ocr,
+        canonical_url=parsed.canonical_url,
+        written_date=parsed.written_date,
+        issuers=parsed.issuers,
+        validity=parsed.validity,
     )
 
 
@@ -595,5 +599,9 @@ def parse_parts_documents(
             run_id=run_id,
             compilation_id=part.compilation_id,
             page_range=part.page_range,
+            canonical_url=parsed.canonical_url,
+            written_date=parsed.written_date,
+            issuers=parsed.issuers,
+            validity=parsed.validity,
         ))
     return records
