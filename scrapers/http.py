@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import threading
 import time
 import urllib.robotparser
@@ -31,6 +32,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3 import connection as urllib3_connection
+from urllib3 import connectionpool as urllib3_pool
 from urllib3 import exceptions as urllib3_exceptions
 
 from scrapers.parsing import GarbledText, decode_html
@@ -176,6 +179,8 @@ class PoliteSession:
         self._session.trust_env = False
         if proxy:
             self._session.proxies = {"http": proxy, "https": proxy}
+        for adapter in self._session.adapters.values():  # connections the deadline watchdog can reach
+            adapter.poolmanager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
         self._session.headers.update({"User-Agent": user_agent, "Accept-Language": "zh-CN,zh;q=0.9"})
 
     # -- public API -------------------------------------------------------------------------
@@ -437,53 +442,88 @@ class PoliteSession:
             limit = min(limit, max(remaining, 0.01))
         # connect and each wait for bytes: the socket timeout, never beyond what is left of the deadline
         socket_timeout = min(self.timeout, limit)
-        with self._session.request(
-            method,
-            url,
-            headers=dict(headers or {}),
-            data=data,
-            timeout=socket_timeout,
-            stream=True,
-            allow_redirects=False,
-        ) as raw:
-            response_headers = {k.lower(): v for k, v in raw.headers.items()}
-            declared = response_headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
-                raise BodyTooLarge(url, f"Content-Length {declared} exceeds {cap} bytes")
-            left = limit - (time.monotonic() - started)
-            # A body trickled byte by byte never trips the socket timeout: a watchdog shuts the connection at the
-            # request's deadline (urllib3's HTTPResponse.shutdown is safe from another thread).
-            watchdog = threading.Timer(max(left, 0.0), raw.raw.shutdown)
-            watchdog.daemon = True
-            watchdog.start()
-            chunks: list[bytes] = []
-            size = 0
-            try:
-                while True:
-                    if time.monotonic() - started > limit:
-                        break
-                    chunk = raw.raw.read1(64 * 1024, decode_content=True)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > cap:
-                        raise BodyTooLarge(url, f"body exceeds {cap} bytes")
-                    chunks.append(chunk)
-            except (*TRANSPORT_ERRORS, OSError, urllib3_exceptions.HTTPError) as exc:
-                if time.monotonic() - started < limit:
-                    raise _transport_error(exc) from exc
-            finally:
-                watchdog.cancel()
+        # Headers or a body trickled byte by byte never trip the socket timeout: a watchdog shuts the connection's
+        # socket down at the request's deadline, which ends the blocked read in this thread.
+        thread = threading.get_ident()
+        watchdog = threading.Timer(limit, _cut_connection, args=(thread,))
+        watchdog.daemon = True
+        watchdog.start()
+        size = 0
+
+        def too_late(what: str) -> RequestDeadline:
             elapsed = time.monotonic() - started
-            if elapsed >= limit:
-                self.bytes_received += size
-                raise RequestDeadline(url, f"no complete answer within {limit:.0f} s ({size} bytes of the body in "
-                                           f"{elapsed:.0f} s; CARBONPEAK_REQUEST_DEADLINE): the site is too slow or "
-                                           "trickling its answer")
             self.bytes_received += size
-            return Response(
-                url=url, status=raw.status_code, headers=response_headers, content=b"".join(chunks)
-            )
+            return RequestDeadline(url, f"no complete answer within {limit:.0f} s ({what} in {elapsed:.0f} s; "
+                                        "CARBONPEAK_REQUEST_DEADLINE): the site is too slow or trickling its answer")
+
+        try:
+            try:
+                raw = self._session.request(method, url, headers=dict(headers or {}), data=data,
+                                            timeout=socket_timeout, stream=True, allow_redirects=False)
+            except TRANSPORT_ERRORS as exc:
+                if time.monotonic() - started >= limit:
+                    raise too_late("no complete status line and headers") from exc
+                raise
+            with raw:
+                response_headers = {k.lower(): v for k, v in raw.headers.items()}
+                declared = response_headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > cap:
+                    raise BodyTooLarge(url, f"Content-Length {declared} exceeds {cap} bytes")
+                chunks: list[bytes] = []
+                try:
+                    while time.monotonic() - started <= limit:
+                        chunk = raw.raw.read1(64 * 1024, decode_content=True)
+                        if not chunk:
+                            break
+                        size += len(chunk)
+                        if size > cap:
+                            raise BodyTooLarge(url, f"body exceeds {cap} bytes")
+                        chunks.append(chunk)
+                except (*TRANSPORT_ERRORS, OSError, urllib3_exceptions.HTTPError) as exc:
+                    if time.monotonic() - started < limit:
+                        raise _transport_error(exc) from exc
+                if time.monotonic() - started >= limit:
+                    raise too_late(f"{size} bytes of the body")
+                self.bytes_received += size
+                return Response(url=url, status=raw.status_code, headers=response_headers,
+                                content=b"".join(chunks))
+        finally:
+            watchdog.cancel()
+            _IN_FLIGHT.pop(thread, None)
+
+
+# thread id -> the urllib3 connection sending that thread's current request, for the deadline watchdog.
+_IN_FLIGHT: dict[int, urllib3_connection.HTTPConnection] = {}
+
+
+def _cut_connection(thread: int) -> None:
+    """Shut down the socket of `thread`'s request in flight (safe from another thread: the blocked recv returns)."""
+    sock = getattr(_IN_FLIGHT.get(thread), "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _TrackedHTTPConnection(urllib3_connection.HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        _IN_FLIGHT[threading.get_ident()] = self
+        super().request(*args, **kwargs)
+
+
+class _TrackedHTTPSConnection(urllib3_connection.HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        _IN_FLIGHT[threading.get_ident()] = self
+        super().request(*args, **kwargs)
+
+
+class _TrackedHTTPPool(urllib3_pool.HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _TrackedHTTPSPool(urllib3_pool.HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
 
 
 def _has_port(entry: str) -> bool:

@@ -17,6 +17,7 @@ class Scripted:
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float = 0.0  # seconds between body bytes (a slowloris answer), 0: the body at once
+    trickle_headers: bool = False  # trickle the status line and headers too
 
 
 class Loopback:
@@ -46,6 +47,17 @@ class Loopback:
                 loopback.hits.append(("GET", path, dict(self.headers.items())))
                 queue = loopback.script.get(path) or [Scripted(404, b"not found")]
                 reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                if reply.trickle_headers:
+                    head = f"HTTP/1.1 {reply.status} OK\r\nContent-Length: {len(reply.body)}\r\n\r\n".encode()
+                    try:
+                        for i in range(len(head)):
+                            self.wfile.write(head[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                    return
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

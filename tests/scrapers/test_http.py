@@ -115,12 +115,22 @@ def test_a_slowloris_body_is_cut_at_the_request_deadline(server: Loopback) -> No
     assert server.count("/trickle") == 1  # not retried: it would trickle again
 
 
+def test_headers_trickled_byte_by_byte_are_cut_at_the_request_deadline(server: Loopback) -> None:
+    server.script["/slow-headers"] = [Scripted(200, b"hello", trickle=0.5, trickle_headers=True)]
+    with session(request_deadline=2, max_retries=3) as http:
+        started = time.monotonic()
+        with pytest.raises(RequestDeadline, match="no complete status line and headers"):
+            http.get(server.base_url + "/slow-headers")
+        assert time.monotonic() - started < 3.5
+    assert server.count("/slow-headers") == 1
+
+
 def test_the_source_deadline_bounds_a_request_and_then_every_next_one(server: Loopback) -> None:
     server.script["/trickle"] = [Scripted(200, b"x" * 100, trickle=0.5)]
     server.script["/page"] = [Scripted(200, b"hello")]
     with session(request_deadline=60, deadline=time.monotonic() + 1.5) as http:
         started = time.monotonic()
-        with pytest.raises(RequestDeadline):
+        with pytest.raises(SourceDeferred, match="ran out during this request"):  # the source's budget cut it
             http.get(server.base_url + "/trickle")
         assert time.monotonic() - started < 2.5
         with pytest.raises(SourceDeferred, match="time budget is spent"):
