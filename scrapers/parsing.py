@@ -172,8 +172,8 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
     declared = ", ".join(f"{k} {v}" for k, v in (("header", header), ("meta", meta)) if v) or "no charset declared"
     scores = ", ".join(f"{c} {s:.2f}" for s, c, _ in scored)
     raise GarbledText(f"the text reads as mojibake under every charset tried ({declared}; share of odd "
-                      f"characters: {scores}; at most {GARBLE_MAX_SHARE} passes): the page is not landed; look "
-                      "at the raw page saved in data/raw and tell the site's operators")
+                      f"characters: {scores}; at most {GARBLE_MAX_SHARE} passes): the page is not landed; open it "
+                      "in a browser, and if it is garbled there too, tell the site's operators")
 
 
 _HTML_START = re.compile(r"<html[\s>]", re.IGNORECASE)
