@@ -105,12 +105,14 @@ def list_sources(settings: Settings) -> list[str]:
     return sorted(load_sources(settings.sources_file))
 
 
-def scrape(source_key: str, settings: Settings, run_id: str) -> dict[str, Any]:
+def scrape(source_key: str, settings: Settings, run_id: str, deadline: float | None = None) -> dict[str, Any]:
     """Fetch one source's new and changed documents into raw/ and landing/. Raises on failure.
 
     A source whose host CARBONPEAK_BASE_URLS does not redirect is scraped on the real site, as the nightly
     DAG does in production: the settings must then name a contact that reaches someone and keep the
-    politeness delay on (`Settings.check_real_site`), checked before a single request is made."""
+    politeness delay on (`Settings.check_real_site`), checked before a single request is made. `deadline`
+    (time.monotonic()) is the run's: the source stops at it or at its own CARBONPEAK_SOURCE_BUDGET, whichever
+    comes first, and is deferred (ScrapeDeferred) with what it fetched landed."""
     from scrapers.registry import load_sources
     from scrapers.runner import scrape_source
 
@@ -118,24 +120,68 @@ def scrape(source_key: str, settings: Settings, run_id: str) -> dict[str, Any]:
         settings.check_real_site(source.host)
     with (run_lock(settings, run_id=run_id, what=f"scrape of {source_key}", shared=True),
           runlog.logged(settings, run_id, "source", source_key) as step):
-        step.stats = asdict(scrape_source(source_key, settings, run_id))
+        step.stats = asdict(scrape_source(source_key, settings, run_id, deadline=deadline))
     return step.stats
+
+
+def host_groups(settings: Settings, keys: list[str]) -> list[list[str]]:
+    """The sources, grouped so that no two groups share a host (a source's own host or an extra host): groups are
+    scraped at once, the sources of one group one after another, so each host sees one polite session at a time."""
+    from scrapers.registry import load_sources
+
+    registry = load_sources(settings.sources_file)
+    owner: dict[str, int] = {}  # host -> group index
+    groups: list[list[str]] = []
+    for key in keys:
+        source = registry.get(key)
+        hosts = {source.host, *source.extra_hosts} if source else {key}
+        joined = sorted({owner[h] for h in hosts if h in owner})
+        if not joined:
+            groups.append([key])
+            index = len(groups) - 1
+        else:
+            index = joined[0]
+            groups[index].append(key)
+            for other in joined[1:]:  # a source bridging two groups merges them
+                groups[index].extend(groups[other])
+                groups[other] = []
+                owner.update({h: index for h, g in owner.items() if g == other})
+        owner.update({h: index for h in hosts})
+    return [g for g in groups if g]
 
 
 def scrape_sources(settings: Settings, run_id: str, sources: list[str] | None = None
                    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """Scrape each source (default: the whole registry) in turn; a broken one does not stop the others and
-    is e-mailed about. Returns (each scraped source's figures, each failed source's error)."""
+    """Scrape each source (default: the whole registry), CARBONPEAK_SCRAPE_WORKERS hosts at once, within the run's
+    CARBONPEAK_RUN_BUDGET; a broken or deferred one does not stop the others and is e-mailed about. Returns (each
+    scraped source's figures, each failed or deferred source's error)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = sources if sources is not None else list_sources(settings)
+    deadline = time.monotonic() + settings.run_budget
     results: dict[str, dict[str, Any]] = {}
     errors: dict[str, str] = {}
-    for key in sources if sources is not None else list_sources(settings):
-        try:
-            results[key] = scrape(key, settings, run_id)
-        except Exception as exc:
-            log.exception("source %s failed", key)
-            errors[key] = str(exc)
-            failure_alert(settings, stage="scrape", source=key, error=exc, run_id=run_id)
-    return results, errors
+
+    def one_group(group: list[str]) -> None:
+        for key in group:
+            try:
+                results[key] = scrape(key, settings, run_id, deadline=deadline)
+            except Exception as exc:
+                if getattr(exc, "outcome", None) == "deferred":
+                    log.warning("source %s deferred: %s", key, exc)
+                else:
+                    log.exception("source %s failed", key)
+                errors[key] = str(exc)
+                failure_alert(settings, stage="scrape", source=key, error=exc, run_id=run_id)
+
+    groups = host_groups(settings, keys)
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.scrape_workers, len(groups) or 1)),
+                            thread_name_prefix="scrape") as pool:
+        for future in [pool.submit(one_group, group) for group in groups]:
+            future.result()
+    order = {key: i for i, key in enumerate(keys)}
+    return (dict(sorted(results.items(), key=lambda kv: order[kv[0]])),
+            dict(sorted(errors.items(), key=lambda kv: order[kv[0]])))
 
 
 @_logged_stage("freshness")

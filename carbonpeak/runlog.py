@@ -33,7 +33,7 @@ class RunEvent:
     run_id: str
     kind: str  # "source" (one scrape) or "stage" (extract, build, validate, publish, digest…)
     name: str  # the source key or the stage name
-    status: str  # running, success, failed, abandoned (left running by a run that was killed)
+    status: str  # running, success, failed, deferred (a source out of time: the next run carries on), abandoned (left running by a run that was killed)
     started_at: str
     finished_at: str | None = None
     seconds: float | None = None
@@ -77,7 +77,8 @@ def logged(settings: Settings, run_id: str, kind: str, name: str) -> Iterator[St
         event.status = "success"
     except BaseException as exc:
         failure = exc
-        event.status, event.error = "failed", f"{type(exc).__name__}: {exc}"[:4000]
+        deferred = getattr(exc, "outcome", None) == "deferred"
+        event.status, event.error = "deferred" if deferred else "failed", f"{type(exc).__name__}: {exc}"[:4000]
         summary = getattr(exc, "summary", None)  # a ScrapeError carries what was done before it failed
         if summary is not None and not step.stats:
             step.stats = asdict(summary)

@@ -70,6 +70,12 @@ class DocumentRecord:
     # Part of the document is a file without a text layer (a scanned PDF): its text is not in body_text,
     # which is empty for a scanned file published on its own.
     needs_ocr: bool = False
+    # The page's `Url` meta tag: where the document itself lives when the page republishes it (stored, never
+    # followed); None when the page gives none.
+    canonical_url: str | None = None
+    written_date: str | None = None  # 成文日期, YYYY-MM-DD
+    issuers: tuple[str, ...] = ()  # every issuing body of a joint document, in the page's order
+    validity: str | None = None  # 有效性 as the page shows it (有效, 失效, 废止…)
 
 
 @dataclass(frozen=True)
@@ -151,11 +157,34 @@ def write_jsonl(path: Path, records: Iterable[Any]) -> int:
     return count
 
 
+class LandingFileError(ValueError):
+    """A landing file that cannot be read: names the file, the line and what to do."""
+
+
+def _repair_hint(path: Path) -> str:
+    kind = path.parent.parent.name if path.parent.parent.name != path.anchor else ""
+    if path.parent.name == "targets" or kind == "targets":
+        return "run `carbonpeak extract`, which rewrites it from the documents"
+    if kind == "documents":
+        return (f"restore it from a backup, or move it aside and run `carbonpeak reparse {path.parent.name}` to land "
+                "the saved raw pages again")
+    if kind == "statistics":
+        return (f"restore it from a backup, or move it aside and delete state/{path.parent.name}.json so the next "
+                "scrape lands the figures again")
+    return "restore it from a backup, or move it aside (it is one run's log)"
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+    """The JSON objects of a JSON-lines file; LandingFileError names the file and line of a damaged one."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise LandingFileError(f"{path}, line {number}, is damaged (cut off or overwritten: {exc}): "
+                                       f"{_repair_hint(path)}") from exc
 
 
 def iter_documents(landing_dir: Path) -> Iterator[DocumentRecord]:
@@ -167,6 +196,7 @@ def iter_documents(landing_dir: Path) -> Iterator[DocumentRecord]:
     for path in files:
         for row in read_jsonl(path):
             row["attachments"] = tuple(AttachmentRecord(**a) for a in row.get("attachments") or ())
+            row["issuers"] = tuple(row.get("issuers") or ())
             record = DocumentRecord(**{k: v for k, v in row.items() if k in names})
             latest[(record.document_id, record.version_hash)] = record
     yield from latest.values()

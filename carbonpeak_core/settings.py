@@ -27,7 +27,13 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CARBONPEAK_USER_AGENT": ("carbonpeak/0.1 (+https://github.com/carbonpeak/carbonpeak; {contact})", ""),
     "CARBONPEAK_CONTACT": ("carbonpeak@example.org", "contact address named in the User-Agent"),
     "CARBONPEAK_RATE_LIMIT": ("1.0", "requests per second per host (a source may ask for less)"),
-    "CARBONPEAK_TIMEOUT": ("30", "seconds per HTTP request"),
+    "CARBONPEAK_TIMEOUT": ("30", "seconds to connect, and to wait for the next bytes of an answer"),
+    "CARBONPEAK_REQUEST_DEADLINE": ("300", "seconds one request may take whole: connect, headers and body"),
+    "CARBONPEAK_SOURCE_BUDGET": ("1800", "seconds one source's scrape may take; then it is deferred to the next run"),
+    "CARBONPEAK_RUN_BUDGET": ("10800", "seconds the scrape of one run may take; sources still running are deferred"),
+    "CARBONPEAK_MAX_WAIT": ("60", "longest Crawl-delay or Retry-After honoured; a site asking more is deferred"),
+    "CARBONPEAK_SCRAPE_WORKERS": ("4", "sources on different hosts scraped at once (one host: one at a time)"),
+    "CARBONPEAK_PROXY": ("", "HTTP(S) proxy for scrape requests; HTTP(S)_PROXY and ~/.netrc are ignored"),
     "CARBONPEAK_MAX_RETRIES": ("4", "retries on connection errors, 429 and 5xx"),
     "CARBONPEAK_MAX_BODY_BYTES": ("52428800", "larger responses are refused"),
     "CARBONPEAK_MAX_ROW_DROP": ("0.2", "refuse a load whose row count falls more than this below the published one"),
@@ -101,6 +107,12 @@ class Settings:
     user_agent: str | None = None
     rate_limit: float = 1.0
     timeout: float = 30.0
+    request_deadline: float = 300.0
+    source_budget: float = 1800.0
+    run_budget: float = 10800.0
+    max_wait: float = 60.0
+    scrape_workers: int = 4
+    proxy: str | None = None
     max_retries: int = 4
     max_body_bytes: int = 50 * 1024 * 1024
     max_row_drop: float = 0.2
@@ -207,6 +219,12 @@ class Settings:
             user_agent=_env("CARBONPEAK_USER_AGENT"),
             rate_limit=float(_env("CARBONPEAK_RATE_LIMIT") or 1.0),
             timeout=float(_env("CARBONPEAK_TIMEOUT") or 30),
+            request_deadline=float(_env("CARBONPEAK_REQUEST_DEADLINE") or 300),
+            source_budget=float(_env("CARBONPEAK_SOURCE_BUDGET") or 1800),
+            run_budget=float(_env("CARBONPEAK_RUN_BUDGET") or 10800),
+            max_wait=float(_env("CARBONPEAK_MAX_WAIT") or 60),
+            scrape_workers=int(_env("CARBONPEAK_SCRAPE_WORKERS") or 4),
+            proxy=_env("CARBONPEAK_PROXY"),
             max_retries=int(_env("CARBONPEAK_MAX_RETRIES") or 4),
             max_body_bytes=int(_env("CARBONPEAK_MAX_BODY_BYTES") or 50 * 1024 * 1024),
             max_row_drop=float(_env("CARBONPEAK_MAX_ROW_DROP") or 0.2),

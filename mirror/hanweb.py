@@ -82,7 +82,10 @@ def build_hanweb(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, An
         webname_q=quote(site["webname"]),
         records=hanweb_records_xml(build.records[:perpage]),
         perpage=perpage,
-        total=len(build.records),
+        # Some live columns state the count only here, some not at all (sites.toml: jpage_total = false).
+        total_line=f"    totalRecord: {len(build.records)},\n" if site.get("jpage_total", True) else "",
+        proxy_url=("/module/web/jpage/morecolumndataproxy.jsp" if site.get("list_api") == "morecolumndataproxy"
+                   else "/module/web/jpage/dataproxy.jsp"),
         group_size=int(site.get("group_size", 3)),
     )
     body, ctype = encode_page(site, page)

@@ -28,6 +28,7 @@ from mirror.build import build_site
 from mirror.site import SITES_FILE, Request, SiteBuild, StaticFile, hanweb_dataproxy, load_sites
 
 DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+MORE_PROXY_PATH = "/module/web/jpage/morecolumndataproxy.jsp"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class _Failure:
     body: bytes | None = None  # None: "HTTP <status>"
     delay: float = 0.0  # seconds to wait before answering (a slow server: the client times out)
     truncate: bool = False  # declare the whole body's length, send half of it, close the connection
+    trickle: float = 0.0  # seconds between body bytes (a slowloris answer)
 
 
 class _Server(ThreadingHTTPServer):
@@ -137,10 +139,12 @@ class Mirror:
         body: bytes | None = None,
         delay: float = 0.0,
         truncate: bool = False,
+        trickle: float = 0.0,
     ) -> None:
         """Answer `status` at `path` (for the next `times` requests, or always), with `headers` and `body`,
-        after `delay` seconds; with `truncate`, the connection drops halfway through the declared body."""
-        self._failures[(host, path)] = _Failure(status, times, dict(headers or {}), body, delay, truncate)
+        after `delay` seconds; with `truncate`, the connection drops halfway through the declared body; with
+        `trickle`, the body comes one byte every `trickle` seconds (a slowloris)."""
+        self._failures[(host, path)] = _Failure(status, times, dict(headers or {}), body, delay, truncate, trickle)
 
     def reset(self) -> None:
         """Drop every override and failure and serve the corpus again; the log is kept."""
@@ -228,7 +232,7 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
             pass  # the mirror keeps its own log
 
         def _send(self, status: int, body: bytes, headers: dict[str, str], *, head: bool = False,
-                  truncate: bool = False) -> None:
+                  truncate: bool = False, trickle: float = 0.0) -> None:
             # Logged before answering: a client that has its answer must find the request in the log.
             mirror._record(LoggedRequest(host, self.command, urlsplit(self.path).path, status))
             try:
@@ -237,7 +241,12 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                if not head and status != 304:
+                if not head and status != 304 and trickle:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(trickle)
+                elif not head and status != 304:
                     self.wfile.write(body[: len(body) // 2] if truncate else body)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout fault)
                 self.close_connection = True
@@ -252,7 +261,7 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
                 time.sleep(failure.delay)
             headers = {"Content-Type": "text/plain", **failure.headers}
             body = failure.body if failure.body is not None else f"HTTP {failure.status}".encode()
-            self._send(failure.status, body, headers, truncate=failure.truncate)
+            self._send(failure.status, body, headers, truncate=failure.truncate, trickle=failure.trickle)
             return True
 
         def _endpoint(self, method: str, body: bytes = b"") -> bool:
@@ -310,7 +319,9 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
             if self._endpoint("POST", form_raw):
                 return
             site = mirror.sites[host]
-            if parts.path != DATAPROXY_PATH or site.family != "hanweb":
+            # A site serves the list API its sites.toml entry names (list_api), like a live column's jpage proxyUrl.
+            api = MORE_PROXY_PATH if site.config.get("list_api") == "morecolumndataproxy" else DATAPROXY_PATH
+            if parts.path != api or site.family != "hanweb":
                 self._send(404, b"", {"Content-Type": "text/html"})
                 return
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -322,8 +333,15 @@ def _handler_for(mirror: Mirror, host: str) -> type[BaseHTTPRequestHandler]:
                 str(cfg["unitid"]),
                 str(cfg["webid"]),
             )
-            start = int(query.get("startrecord", "1") or 1)
-            end = int(query.get("endrecord", "0") or 0)
+            if api == MORE_PROXY_PATH:  # one jpage page per request: ?page=N (1-based), columnid, unitid
+                perpage = int(cfg.get("perpage", 15))
+                page = int(query.get("page", "1") or 1)
+                start, end = (page - 1) * perpage + 1, page * perpage
+                known = known or (query.get("columnid"), query.get("unitid")) == (str(cfg["column_id"]),
+                                                                                   str(cfg["unitid"]))
+            else:
+                start = int(query.get("startrecord", "1") or 1)
+                end = int(query.get("endrecord", "0") or 0)
             with mirror._lock:
                 body = (
                     hanweb_dataproxy(site, start, end)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -146,7 +147,8 @@ def hanweb_records_xml(records: list[str]) -> str:
 
 
 def hanweb_dataproxy(site: SiteBuild, start: int, end: int) -> bytes:
-    """The XML dataproxy.jsp answers for records start..end (1-based, inclusive)."""
+    """The XML dataproxy.jsp answers for records start..end (1-based, inclusive). A site whose sites.toml entry
+    says `totalrecord = false` leaves the count out of the XML, as some live Hanweb columns do."""
     cfg = site.config
     chosen = site.records[max(start, 1) - 1 : max(end, 0)]
     perpage = int(cfg.get("perpage", 15))
@@ -160,6 +162,8 @@ def hanweb_dataproxy(site: SiteBuild, start: int, end: int) -> bytes:
         total=total,
         total_pages=(total + perpage - 1) // perpage,
     )
+    if not cfg.get("totalrecord", True):
+        xml = re.sub(r"<totalrecord>\d+</totalrecord>\n<totalpage>\d+</totalpage>\n", "", xml)
     return xml.encode("utf-8")
 
 

@@ -4,6 +4,8 @@ meta-tag set, dates, region codes from SiteIDCode, and body-text cleanup. No net
 
 from __future__ import annotations
 
+import collections
+import functools
 import re
 from datetime import date
 
@@ -38,9 +40,8 @@ class SelectorError(Exception):
     """A selector matched the wrong number of elements: the page layout has probably changed."""
 
     def __init__(self, source: str, url: str, selector: str, found: int, expected: str) -> None:
-        super().__init__(
-            f"[{source}] {url}: selector {selector!r} matched {found} element(s), expected {expected}"
-        )
+        self.what = f"selector {selector!r} matched {found} element(s), expected {expected}"
+        super().__init__(f"[{source}] {url}: {self.what}")
         self.source = source
         self.url = url
         self.selector = selector
@@ -83,11 +84,59 @@ def _try_decode(content: bytes, charset: str | None) -> str | None:
         return None
 
 
+class GarbledText(ValueError):
+    """Bytes that read as mojibake under every charset tried; the message names the charsets and the score."""
+
+
+# Characters a Chinese government page is made of: ASCII, CJK in GB2312 (simplified) or Big5 (traditional),
+# CJK and full-width punctuation, general punctuation and the few Latin-1 signs such pages use (· × ° ± ²…).
+_PLAIN_LATIN1 = frozenset("\u00a0\u00b7\u00d7\u00b0\u00b1\u00b2\u00b3\u00a7\u00a9\u00ae\u00f7\u00bd\u00bc\u00be")
+# A text needs this many non-ASCII characters before it is judged (a short English page is not).
+GARBLE_MIN_CHARS = 20
+# More than this share of odd characters among the non-ASCII ones is mojibake. Measured (bench/charset_detect.py):
+# the corpus texts score 0.000–0.004 (traditional 001 included), GBK read as Latin-1 1.000, UTF-8 read as GBK 0.5+.
+GARBLE_MAX_SHARE = 0.05
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain(char: str) -> bool:
+    code = ord(char)
+    if code < 0x80 or char in _PLAIN_LATIN1:
+        return True
+    if 0x2000 <= code <= 0x206F or 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E or 0x2460 <= code <= 0x24FF:
+        return True  # general and CJK punctuation, full-width forms, circled numbers ①
+    if 0x2150 <= code <= 0x218F or 0x25A0 <= code <= 0x25FF or 0x2190 <= code <= 0x21FF or 0x2200 <= code <= 0x22FF:
+        return True  # Roman numerals Ⅰ, shapes ■, arrows, maths ≥ ≤
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+        for codec in ("gb2312", "big5"):
+            try:
+                char.encode(codec)
+                return True
+            except UnicodeEncodeError:
+                pass
+    return False
+
+
+def garbled_share(text: str) -> float:
+    """The share of non-ASCII characters that a Chinese page would not contain: U+FFFD, Latin-1 letters and C1
+    controls (GBK read as ISO-8859-1), CJK outside GB2312 and Big5 (UTF-8 read as GBK), private use, other
+    scripts. 0.0 for a text with fewer than GARBLE_MIN_CHARS non-ASCII characters."""
+    counts = collections.Counter(c for c in text if ord(c) >= 0x80)
+    total = sum(counts.values())
+    if total < GARBLE_MIN_CHARS:
+        return 0.0
+    return sum(n for c, n in counts.items() if not _plain(c)) / total
+
+
 def decode_html(content: bytes, content_type: str | None = None) -> str:
-    """Bytes → str: header charset, then the page's meta charset, then charset_normalizer.
+    """Bytes → str: the declared charset (header, then the page's meta tag), verified; when that text reads as
+    mojibake (`garbled_share`), UTF-8, then GB18030 (the two charsets Chinese sites use), then charset_normalizer's
+    guess, each decoded strictly and verified; the first plausible one wins.
 
     requests would fall back to ISO-8859-1 for `text/html` without a charset, which turns GBK
-    pages into mojibake; we never do that. A charset that fails to decode strictly is skipped.
+    pages into mojibake; we never do that. When no charset decodes strictly into plausible text, the least
+    garbled decoding with replacement characters (UTF-8 with a few stray bytes) is taken if it passes; else
+    GarbledText, naming every charset tried and its score.
     """
     header = header_charset(content_type)
     meta = meta_charset(content)
@@ -95,16 +144,36 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
     # Chinese pages; when the page itself declares a charset, the page wins.
     if header in ("iso-8859-1", "latin-1", "latin1") and meta:
         header = None
-    for candidate in (header, meta):
-        text = _try_decode(content, candidate)
-        if text is not None:
+    scored: list[tuple[float, str, str]] = []
+    tried: set[str] = set()
+
+    def attempt(charset: str | None) -> str | None:
+        if not charset or charset in tried:
+            return None
+        tried.add(charset)
+        text = _try_decode(content, charset)
+        if text is None:
+            return None
+        share = garbled_share(text)
+        scored.append((share, charset, text))
+        return text if share <= GARBLE_MAX_SHARE else None
+
+    for charset in (header, meta, "utf-8", "gb18030"):
+        if (text := attempt(charset)) is not None:
             return text.removeprefix("\ufeff")
     best = charset_normalizer.from_bytes(content).best()
-    if best is not None and best.encoding:
-        text = _try_decode(content, normalize_charset(best.encoding))
-        if text is not None:
-            return text.removeprefix("\ufeff")
-    return content.decode(header or meta or "utf-8", errors="replace").removeprefix("\ufeff")
+    if best is not None and (text := attempt(normalize_charset(best.encoding))) is not None:
+        return text.removeprefix("\ufeff")
+    replaced = content.decode("utf-8", errors="replace")
+    share = garbled_share(replaced)
+    if share <= GARBLE_MAX_SHARE:
+        return replaced.removeprefix("\ufeff")
+    scored.append((share, "utf-8 with replacement characters", replaced))
+    declared = ", ".join(f"{k} {v}" for k, v in (("header", header), ("meta", meta)) if v) or "no charset declared"
+    scores = ", ".join(f"{c} {s:.2f}" for s, c, _ in scored)
+    raise GarbledText(f"the text reads as mojibake under every charset tried ({declared}; share of odd "
+                      f"characters: {scores}; at most {GARBLE_MAX_SHARE} passes): the page is not landed; open it "
+                      "in a browser, and if it is garbled there too, tell the site's operators")
 
 
 _HTML_START = re.compile(r"<html[\s>]", re.IGNORECASE)

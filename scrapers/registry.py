@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 FAMILY_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "hanweb": (
         frozenset({"column_id", "webid", "unitid"}),
-        frozenset({"webname", "perpage", "group_size", "appid", "body_selector", "max_records"}),
+        frozenset({"webname", "perpage", "group_size", "appid", "body_selector", "max_records", "list_api"}),
     ),
     "trs": (
         frozenset({"column_path"}),

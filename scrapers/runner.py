@@ -41,13 +41,26 @@ from scrapers.attachments import (
     unreadable_reason,
 )
 from scrapers.families.common import ListEntry, family_module, matches_keywords
-from scrapers.http import BodyTooLarge, FetchError, PoliteSession, Response, Validators
+from scrapers.http import (
+    BodyTooLarge,
+    FetchError,
+    GarbledPage,
+    HostNotAllowed,
+    PoliteSession,
+    RequestDeadline,
+    Response,
+    RobotsDisallowed,
+    SourceDeferred,
+    Validators,
+)
 from scrapers.parsing import SelectorError, html_is_complete, region_from_site_id
 from scrapers.rawstore import RawStore, sha256_hex
 from scrapers.registry import STATISTICS_FAMILIES, SourceConfig, load_sources
 from scrapers.runstate import (
+    ScrapeDeferred,
     ScrapeError,
     ScrapeSummary,
+    StateFileError,
     Urls,
     effective_base_url,
     host_of,
@@ -57,6 +70,7 @@ from scrapers.runstate import (
     make_session,
     mark_checked,
     now,
+    source_deadline,
 )
 from scrapers.textlayer.isolate import convert_isolated
 
@@ -70,8 +84,11 @@ def scrape_source(
     *,
     sources: Mapping[str, SourceConfig] | None = None,
     session: PoliteSession | None = None,
+    deadline: float | None = None,
 ) -> ScrapeSummary:
-    """Scrape one registered source. Returns the summary; raises ScrapeError (with `.summary`)."""
+    """Scrape one registered source. Returns the summary; raises ScrapeError (with `.summary`), ScrapeDeferred when
+    the source's time budget (`deadline`, a time.monotonic() value, else CARBONPEAK_SOURCE_BUDGET from now) runs
+    out or the site asks for a wait above CARBONPEAK_MAX_WAIT: the pages fetched by then land, the rest waits."""
     registry = sources if sources is not None else load_sources(settings.sources_file)
     if key not in registry:
         raise ScrapeError(key, str(settings.sources_file), f"no source {key!r} in the registry")
@@ -79,17 +96,27 @@ def scrape_source(
     if source.family in STATISTICS_FAMILIES:  # official figures, not documents: scrapers/statistics/
         from scrapers.statistics import scrape_statistics
 
-        return scrape_statistics(source, settings, run_id, session=session)
+        return scrape_statistics(source, settings, run_id, session=session, deadline=deadline)
     family = family_module(source.family)
     extra = {f"https://{h}": settings.base_urls[h] for h in source.extra_hosts if h in settings.base_urls}
     urls = Urls(source.base_url, effective_base_url(source, settings), extra)
     raw = RawStore(settings.raw_dir, key)
     state_path = settings.state_dir / f"{key}.json"
-    state = load_state(state_path)
-    known: dict[str, dict[str, Any]] = state["documents"]
     summary = ScrapeSummary(source_key=key)
+    try:
+        state = load_state(state_path)
+    except StateFileError as exc:
+        summary.outcome = "failed"
+        raise ScrapeError(key, "", str(exc), summary=summary) from exc
+    known: dict[str, dict[str, Any]] = state["documents"]
     own_session = session is None
-    http = session or make_session(source, settings)
+    http = session or make_session(source, settings, source_deadline(settings, deadline))
+
+    def where(url: str) -> str:
+        """The live URL, with the URL actually fetched (the offline mirror's) as a detail when it differs."""
+        live = urls.to_live(url)
+        return live if live == url else f"{live} (fetched from {url})"
+
     convert_file = settings_converter(settings)
     file_types = readable_types(source)
 
@@ -104,26 +131,47 @@ def scrape_source(
         list_url = urls.effective
         try:
             entries: list[ListEntry] = family.discover(fetch, source, urls.effective)
+        except SourceDeferred as exc:
+            summary.outcome = "deferred"
+            raise ScrapeDeferred(key, where(exc.url), f"list pages not finished: {exc.reason}",
+                                 summary=summary) from exc
         except SelectorError as exc:
-            raise ScrapeError(key, exc.url, str(exc), summary=summary) from exc
+            summary.outcome = "failed"
+            raise ScrapeError(key, where(exc.url), f"list page: {exc.what}: {advice(exc)}", summary=summary) from exc
         except FetchError as exc:  # the summary's request and byte counts are filled in on the way out
-            raise ScrapeError(key, exc.url, f"list page failed: {exc.reason}", summary=summary) from exc
+            summary.outcome = "failed"
+            raise ScrapeError(key, where(exc.url), f"list page failed: {exc.reason}: {advice(exc)}",
+                              summary=summary) from exc
         seen: set[str] = set()
         in_scope: list[ListEntry] = []
+        pages: dict[str, dict[str, Any]] = {}
         for entry in entries:
+            page = pages.setdefault(urls.to_live(entry.list_page or list_url),
+                                    {"url": urls.to_live(entry.list_page or list_url), "listed_total": 0, "matched": 0})
+            page["listed_total"] += 1
             fetch_url = urls.to_effective(entry.url)
             if host_of(fetch_url) != host_of(list_url) and host_of(fetch_url) not in source.extra_hosts:
                 log.info("[%s] skipping off-site link %s", key, entry.url)
                 continue
-            if fetch_url in seen or not matches_keywords(entry.title, source.keywords):
+            if not matches_keywords(entry.title, source.keywords):
+                continue
+            page["matched"] += 1
+            if fetch_url in seen:
                 continue
             seen.add(fetch_url)
             in_scope.append(ListEntry(url=fetch_url, title=entry.title, date=entry.date))
+        summary.listed_total = len(entries)
         summary.listed = len(in_scope)
+        summary.list_pages = list(pages.values())
+        for page in summary.list_pages:
+            log.info("[%s] list page %s: %d entries, %d match the keywords", key, page["url"], page["listed_total"],
+                     page["matched"])
 
         # -- detail pages: failures are recorded, the rest carry on ----------------------------
         records: list[DocumentRecord] = []
         failed: list[str] = []
+        deferred: SourceDeferred | None = None
+        done = 0
         for entry in in_scope:
             live_url = urls.to_live(entry.url)
             previous = known.get(live_url)
@@ -139,12 +187,20 @@ def scrape_source(
                 else:
                     landed, broken = _scrape_detail(http, raw, family, source, entry, live_url, previous, run_id,
                                                     known, urls, convert_file)
+            except SourceDeferred as exc:  # out of time: what was fetched lands, the rest waits for the next run
+                deferred = exc
+                break
             except (FetchError, SelectorError, ValueError) as exc:
                 summary.failed += 1
                 failed.append(live_url)
-                summary.errors.append(f"{live_url}: {exc}")
-                log.warning("[%s] %s: %s", key, live_url, exc)
+                reason = exc.what if isinstance(exc, SelectorError) else exc.reason if isinstance(exc, FetchError) \
+                    else str(exc)
+                detail = where(entry.url)
+                summary.errors.append(f"{detail}: {reason}: {advice(exc)}")
+                log.warning("[%s] %s: %s", key, detail, reason)
                 continue
+            finally:
+                done += 1
             if live_url in known:
                 mark_checked(known[live_url], (entry.title, entry.date))
             for attachment in broken:
@@ -178,17 +234,49 @@ def scrape_source(
         if own_session:
             http.close()
 
+    if deferred is not None:
+        summary.outcome = "deferred"
+        left = len(in_scope) - done + 1
+        raise ScrapeDeferred(key, where(deferred.url), f"{deferred.reason} ({len(records)} document version(s) "
+                             f"landed, {left} of {len(in_scope)} listed page(s) left for the next run)",
+                             summary=summary)
     if failed:
+        summary.outcome = "failed"
         counts = [f"{summary.failed} of {summary.listed} detail page(s)"] if summary.failed else []
         counts += [f"{summary.attachments_failed} attachment(s)"] if summary.attachments_failed else []
         raise ScrapeError(
             key,
-            ", ".join(failed),
-            f"{' and '.join(counts)} failed: " + "; ".join(summary.errors),
+            "",
+            "; ".join(summary.errors) + f" ({' and '.join(counts)} failed; the rest landed)",
             summary=summary,
             failed_urls=tuple(failed),
         )
     return summary
+
+
+def advice(exc: BaseException) -> str:
+    """What to do about a failed request or page, in a few words."""
+    if isinstance(exc, SelectorError):
+        return ("the page layout has changed: compare the raw page saved in data/raw with the selector and fix the "
+                "source's params in scrapers/sources.toml (or the family's parser)")
+    if isinstance(exc, GarbledPage):
+        return "nothing was landed from it"
+    if isinstance(exc, RequestDeadline):
+        return "the next run tries again; raise CARBONPEAK_REQUEST_DEADLINE only if the site is slow but honest"
+    if isinstance(exc, HostNotAllowed):
+        return "add the host to the source's extra_hosts in scrapers/sources.toml only if it belongs to the site"
+    if isinstance(exc, RobotsDisallowed):
+        return "robots.txt forbids it: ask the site's operators, never work around it"
+    if isinstance(exc, BodyTooLarge):
+        return "raise CARBONPEAK_MAX_BODY_BYTES if the file is genuine"
+    if isinstance(exc, FetchError):
+        if exc.status in (404, 410):
+            return "the page is gone or has moved: check the source's ids in scrapers/sources.toml on the live site"
+        if exc.status in (401, 403):
+            return ("the site refuses the request (a WAF, or a mainland-only site): run from a mainland egress; never "
+                    "rotate proxies or User-Agents")
+        return "the site is down, slow or blocking; the next run tries again"
+    return "see the raw page saved in data/raw"
 
 
 def _check_complete(response: Response) -> None:
@@ -465,6 +553,10 @@ def parse_document(
         run_id=run_id,
         attachments=attachments,
         needs_ocr=needs_ocr,
+        canonical_url=parsed.canonical_url,
+        written_date=parsed.written_date,
+        issuers=parsed.issuers,
+        validity=parsed.validity,
     )
 
 
@@ -507,5 +599,9 @@ def parse_parts_documents(
             run_id=run_id,
             compilation_id=part.compilation_id,
             page_range=part.page_range,
+            canonical_url=parsed.canonical_url,
+            written_date=parsed.written_date,
+            issuers=parsed.issuers,
+            validity=parsed.validity,
         ))
     return records

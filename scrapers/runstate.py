@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,9 @@ log = logging.getLogger(__name__)
 
 
 class ScrapeError(Exception):
-    """A scrape that failed; the message names the source and the URL(s)."""
+    """A scrape that failed; the message names the source and the URL(s), once each."""
+
+    outcome = "failed"
 
     def __init__(
         self,
@@ -35,7 +38,7 @@ class ScrapeError(Exception):
         summary: ScrapeSummary | None = None,
         failed_urls: tuple[str, ...] = (),
     ) -> None:
-        super().__init__(f"[{source_key}] {url}: {reason}")
+        super().__init__(f"[{source_key}] {url}: {reason}" if url else f"[{source_key}] {reason}")
         self.source_key = source_key
         self.url = url
         self.reason = reason
@@ -43,9 +46,18 @@ class ScrapeError(Exception):
         self.failed_urls = failed_urls
 
 
+class ScrapeDeferred(ScrapeError):
+    """A source that ran out of time, or whose site asked for a wait above the cap: what was fetched before landed,
+    the rest waits for the next run. One clear outcome, not a failure of the site's pages."""
+
+    outcome = "deferred"
+
+
 @dataclass
 class ScrapeSummary:
     source_key: str
+    outcome: str = "ok"  # ok | failed | deferred (out of time, or the site asked for too long a wait)
+    listed_total: int = 0  # list entries the list pages showed, before the keyword filter
     listed: int = 0  # list entries in scope (after the keyword filter)
     new: int = 0
     changed: int = 0
@@ -61,6 +73,8 @@ class ScrapeSummary:
     # do>". They fail nothing, so they are not errors; the run log keeps them.
     warnings: list[str] = field(default_factory=list)
     landing_file: str | None = None  # relative to Settings.landing_dir, when rows were written
+    # Per list page (live URL): entries it showed (`listed_total`) and how many the keyword filter kept (`matched`).
+    list_pages: list[dict[str, Any]] = field(default_factory=list)
 
 
 def host_of(url: str) -> str:
@@ -100,11 +114,22 @@ class Urls:
         return url
 
 
+class StateFileError(ValueError):
+    """A state file that cannot be read; names the file and what to do."""
+
+
 def load_state(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {"documents": {}}
-    state = json.loads(path.read_text(encoding="utf-8"))
-    state.setdefault("documents", {})
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(state, dict) or not isinstance(state.setdefault("documents", {}), dict):
+            raise ValueError("not a JSON object with a documents object")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StateFileError(
+            f"state file {path} is damaged ({exc}): restore it from a backup, or move it aside to make the next run "
+            "request every page again (documents already landed are kept; unchanged ones are not landed twice)"
+        ) from exc
     return state
 
 
@@ -133,19 +158,40 @@ def save_state(path: Path, state: Mapping[str, Any]) -> None:
         raise
 
 
-def make_session(source: SourceConfig, settings: Settings) -> PoliteSession:
-    effective = effective_base_url(source, settings)
+def allowed_origins(source: SourceConfig, settings: Settings) -> set[str]:
+    """The session's allow-list: the source's host and extra hosts; a host served from elsewhere (the offline mirror,
+    CARBONPEAK_BASE_URLS) as that base URL's host:port, so a redirect to another port on it is refused."""
+    out = set()
+    for host, live in ((source.host, source.base_url), *((h, f"https://{h}") for h in source.extra_hosts)):
+        parts = urlsplit(settings.base_urls.get(host) or live)
+        out.add(f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname).lower())
+    return out
+
+
+def make_session(source: SourceConfig, settings: Settings, deadline: float | None = None) -> PoliteSession:
+    """The source's polite session; `deadline` (time.monotonic()) is when the source must stop (its own budget and
+    the run's, whichever comes first)."""
     rate = settings.rate_limit
     if rate > 0 and source.rate_limit is not None:
         rate = min(rate, source.rate_limit)
     return PoliteSession(
         user_agent=settings.effective_user_agent,
-        allowed_hosts={host_of(effective), *source.extra_hosts},
+        allowed_hosts=allowed_origins(source, settings),
         timeout=settings.timeout,
         rate_limit=rate,
         max_retries=settings.max_retries,
         max_body_bytes=settings.max_body_bytes,
+        request_deadline=settings.request_deadline,
+        deadline=deadline,
+        max_wait=settings.max_wait,
+        proxy=settings.proxy,
     )
+
+
+def source_deadline(settings: Settings, run_deadline: float | None = None) -> float:
+    """When a source starting now must stop: its own budget, or the run's deadline if that comes first."""
+    own = time.monotonic() + settings.source_budget
+    return own if run_deadline is None else min(own, run_deadline)
 
 
 def listed_unchanged(known: Mapping[str, Any] | None, listed: tuple[str, str | None],

@@ -3,12 +3,14 @@ list walking, the keyword filter, the 政务公开 info table and the common det
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -45,6 +47,7 @@ class ListEntry:
     url: str  # absolute, as found on the list page (resolved against the page URL)
     title: str
     date: str | None  # YYYY-MM-DD when the list shows one
+    list_page: str | None = None  # the list page (or list API answer) that showed it, for the run log's counts
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ class ParsedDetail:
     region_code: str | None = None
     # The page's attachment links (附件), in page order; the runner fetches and appends the readable ones.
     attachments: tuple[AttachmentLink, ...] = ()
+    # The `Url` meta tag: where the document itself lives (a page republished from another body's site names
+    # the original). Stored, never followed.
+    canonical_url: str | None = None
+    written_date: str | None = None  # 成文日期 (YYYY-MM-DD), when the 政务公开 table shows it
+    issuers: tuple[str, ...] = ()  # every issuing body of a joint document (中共中央 国务院 → two)
+    validity: str | None = None  # 有效性 (有效, 失效, 废止…), when the page shows it
 
 
 def family_module(name: str) -> ModuleType:
@@ -84,7 +93,7 @@ def paged(fetch: Fetch, page_urls: Iterable[str], parse: Callable[[Fetched, int]
             if exc.status == 404 and page > 1:
                 break
             raise
-        new = [e for e in parse(response, page) if e.url not in seen]
+        new = [dataclasses.replace(e, list_page=url) for e in parse(response, page) if e.url not in seen]
         if not new:
             break
         seen.update(e.url for e in new)
@@ -107,12 +116,31 @@ INFO_LABELS = {
     "文号": "doc_number",
     "发文字号": "doc_number",
     "成文日期": "written_date",
+    "有效性": "validity",
+    "时效性": "validity",
+    "效力状态": "validity",
     "发布日期": "publish_date",
     "公开日期": "publish_date",
     "主题分类": "topic",
     "公开方式": "open_mode",
     "名称": "title",  # gkmlpt's 名称 row
 }
+
+
+_ISSUER_SEPARATORS = re.compile(r"[\s\u3000、，,；;/]+")
+
+
+def split_issuers(value: str | None) -> tuple[str, ...]:
+    """Every issuing body of a joint document: 发文机关 lists them separated by spaces or 、 (中共中央 国务院;
+    国家发展改革委、国家能源局)."""
+    return tuple(part for part in _ISSUER_SEPARATORS.split(value or "") if part)
+
+
+def canonical_url(value: str | None) -> str | None:
+    """The `Url` meta tag when it is an absolute http(s) URL (sites leave it empty, relative or a placeholder)."""
+    value = (value or "").strip()
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _label(text: str) -> str:
@@ -182,6 +210,10 @@ def parse_detail_common(text: str, url: str, source: SourceConfig, body_selector
         match = _SOURCE.search(visible)
         issuer = match.group(1) if match else None
     return ParsedDetail(
+        canonical_url=canonical_url(meta.get("Url")),
+        written_date=parse_date(info.get("written_date")),
+        issuers=split_issuers(info.get("issuer") or issuer),
+        validity=info.get("validity") or None,
         title=title,
         issuer=issuer or None,
         doc_number=info.get("doc_number") or None,

@@ -52,14 +52,15 @@ def search_url(source: SourceConfig, base_url: str, page: int) -> str:
     return f"{base_url}/{str(source.param('search_path')).lstrip('/')}?{urlencode(query)}"
 
 
-def parse_search(text: str, url: str, source: SourceConfig) -> tuple[int, list[ListEntry]]:
-    """(totalCount, entries of every category) from one search answer. Raises SelectorError on a
-    changed shape (no searchVO / catMap), so a silent API change fails the run."""
+def parse_search(text: str, url: str, source: SourceConfig) -> tuple[int | None, list[ListEntry]]:
+    """(totalCount, or None when the answer does not state it; entries of every category) from one search answer.
+    Raises SelectorError on a changed shape (no searchVO / catMap), so a silent API change fails the run."""
     try:
         data = json.loads(text)
         vo = data["searchVO"]
         cat_map: Mapping[str, Any] = vo["catMap"]
-        total = int(vo.get("totalCount") or 0)
+        stated = vo.get("totalCount")
+        total = int(stated) if stated not in (None, "") else None
     except (ValueError, KeyError, TypeError) as exc:
         raise SelectorError(source.key, url, "searchVO.catMap", 0, "a JSON searchVO with catMap") from exc
     entries: list[ListEntry] = []
@@ -69,20 +70,25 @@ def parse_search(text: str, url: str, source: SourceConfig) -> tuple[int, list[L
             if not link:
                 continue
             title = _TAG.sub("", str(item.get("title") or "")).strip()
-            entries.append(ListEntry(url=urljoin(url, link), title=title, date=parse_date(item.get("pubtimeStr"))))
+            entries.append(ListEntry(url=urljoin(url, link), title=title, date=parse_date(item.get("pubtimeStr")),
+                                     list_page=url))
     return total, entries
 
 
 def discover(fetch: Fetch, source: SourceConfig, base_url: str) -> list[ListEntry]:
-    """Page through the search until a page is empty or p × n reaches totalCount."""
+    """Page through the search until a page adds nothing new (empty, or a search that ignores `p` and answers page 1
+    again) or p × n reaches totalCount where the answer states one."""
     size = int(source.param("page_size", 20))
     max_pages = int(source.param("max_pages", 50))
     entries: list[ListEntry] = []
+    seen: set[str] = set()
     for page in range(1, max_pages + 1):
         response = fetch("GET", search_url(source, base_url, page), None)
         total, found = parse_search(response.text, response.url, source)
-        entries.extend(found)
-        if not found or page * size >= total:
+        new = [e for e in found if e.url not in seen]
+        seen.update(e.url for e in new)
+        entries.extend(new)
+        if not new or (total is not None and page * size >= total):
             break
     return entries
 

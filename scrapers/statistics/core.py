@@ -23,11 +23,12 @@ from urllib.parse import urlencode
 
 from carbonpeak_core.landing import StatisticRecord
 from carbonpeak_core.settings import Settings
-from scrapers.http import FetchError, PoliteSession, Response, Validators
+from scrapers.http import FetchError, PoliteSession, Response, SourceDeferred, Validators
 from scrapers.parsing import decode_html
 from scrapers.rawstore import RawStore
 from scrapers.registry import SourceConfig
 from scrapers.runstate import (
+    ScrapeDeferred,
     ScrapeError,
     ScrapeSummary,
     Urls,
@@ -37,6 +38,7 @@ from scrapers.runstate import (
     make_session,
     mark_checked,
     now,
+    source_deadline,
 )
 
 log = logging.getLogger(__name__)
@@ -165,23 +167,36 @@ def load_state(path: Any) -> dict[str, Any]:
 
 
 def scrape_statistics(
-    source: SourceConfig, settings: Settings, run_id: str, *, session: PoliteSession | None = None
+    source: SourceConfig, settings: Settings, run_id: str, *, session: PoliteSession | None = None,
+    deadline: float | None = None,
 ) -> ScrapeSummary:
-    """One run of one statistics source. Returns the summary; raises ScrapeError (with `.summary`)."""
+    """One run of one statistics source. Returns the summary; raises ScrapeError (with `.summary`), ScrapeDeferred
+    when its time budget runs out or the site asks for too long a wait (the figures read by then land)."""
     key = source.key
     family = import_module(f"scrapers.statistics.{source.family}")
     urls = Urls(source.base_url, effective_base_url(source, settings))
     state_path = settings.state_dir / f"{key}.json"
-    state = load_state(state_path)
-    known: dict[str, str] = state["observations"]
     summary = ScrapeSummary(source_key=key)
+    try:
+        state = load_state(state_path)
+    except ValueError as exc:
+        summary.outcome = "failed"
+        raise ScrapeError(key, "", f"state file {state_path} is damaged ({exc}): restore it from a backup, or move it "
+                                   "aside to read every release again (figures already landed are kept)",
+                          summary=summary) from exc
+    known: dict[str, str] = state["observations"]
     own_session = session is None
-    http = session or make_session(source, settings)
+    http = session or make_session(source, settings, source_deadline(settings, deadline))
+    deferred: SourceDeferred | None = None
     client = Client(http, RawStore(settings.raw_dir, key), urls, state["http"])
     failed: list[str] = []
     try:
         try:
             tasks: list[Task] = family.discover(client, source)
+        except SourceDeferred as exc:
+            summary.outcome = "deferred"
+            raise ScrapeDeferred(key, urls.to_live(exc.url), f"catalogue not finished: {exc.reason}",
+                                 summary=summary) from exc
         except StatisticsError as exc:  # named by the live URL, as records and state are
             raise ScrapeError(key, urls.to_live(exc.url), exc.reason) from exc
         except FetchError as exc:
@@ -194,6 +209,9 @@ def scrape_statistics(
                 continue
             try:
                 fetched, observations = task.run()
+            except SourceDeferred as exc:
+                deferred = exc
+                break
             except (FetchError, ValueError) as exc:  # StatisticsError is a ValueError
                 failed.append(task.url)
                 summary.errors.append(f"{task.url}: {getattr(exc, 'reason', exc)}")
@@ -234,7 +252,12 @@ def scrape_statistics(
         summary.bytes = http.bytes_received
         if own_session:
             http.close()
+    if deferred is not None:
+        summary.outcome = "deferred"
+        raise ScrapeDeferred(key, urls.to_live(deferred.url), f"{deferred.reason} ({len(records)} figure(s) landed)",
+                             summary=summary)
     if failed:
+        summary.outcome = "failed"
         raise ScrapeError(key, ", ".join(failed), f"{len(failed)} release(s) failed: " + "; ".join(summary.errors),
                           summary=summary, failed_urls=tuple(failed))
     return summary

@@ -96,7 +96,7 @@ def test_one_faulty_source_fails_clearly_and_the_others_land(fault: Fault, mirro
         assert "海宁市" in row["title"]
         return
 
-    url = mirror.base_urls[TRS] + LIST if fault.url == "list" else fault.url
+    url = f"https://{TRS}{LIST}" if fault.url == "list" else fault.url  # the live URL, the mirror's as a detail
     assert set(errors) == {"haining_gov"}
     message = errors["haining_gov"]
     assert message.startswith(f"[haining_gov] {url}") and fault.reason in message, message

@@ -1,6 +1,7 @@
 """A brand-new site of a known family, added by configuration alone, is ingested end to end.
 
-The test adds 金华市科学技术局 (kjj.jinhua.gov.cn, a Hanweb 大汉 site) the way an operator would: one entry
+The test adds 金华市科学技术局 (kjj.jinhua.gov.cn, a Hanweb 大汉 site whose list API, like some live columns', states
+no `<totalrecord>`) the way an operator would: one entry
 appended to a copy of the source registry, one entry appended to a copy of the mirror's sites file, serving
 the real text the compilation (corpus 003) holds for that site's plan at the URL the compilation prints.
 No Python changes. The pipeline then scrapes, extracts, builds, validates and publishes it. The same published
@@ -58,6 +59,7 @@ column_id = "1229317784"
 webid = "3071"
 unitid = "7061455"
 webname = "金华市科学技术局"
+totalrecord = false   # its dataproxy.jsp XML states no <totalrecord>: the count is only in the column page's jpage call
 robots = "User-agent: *\\nDisallow: /manage/\\n"
 
 [[sites.jinhua_kjj.documents]]

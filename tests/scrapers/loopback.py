@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ class Scripted:
     status: int = 200
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between body bytes (a slowloris answer), 0: the body at once
+    trickle_headers: bool = False  # trickle the status line and headers too
 
 
 class Loopback:
@@ -44,13 +47,32 @@ class Loopback:
                 loopback.hits.append(("GET", path, dict(self.headers.items())))
                 queue = loopback.script.get(path) or [Scripted(404, b"not found")]
                 reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                if reply.trickle_headers:
+                    head = f"HTTP/1.1 {reply.status} OK\r\nContent-Length: {len(reply.body)}\r\n\r\n".encode()
+                    try:
+                        for i in range(len(head)):
+                            self.wfile.write(head[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                    return
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 if "Content-Length" not in reply.headers:
                     self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                if reply.status != 304:
+                if reply.status != 304 and reply.trickle:
+                    try:
+                        for i in range(len(reply.body)):
+                            self.wfile.write(reply.body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    except OSError:  # the client hung up, as it should
+                        return
+                elif reply.status != 304:
                     self.wfile.write(reply.body)
 
         return Handler

@@ -236,8 +236,13 @@ def test_one_failing_detail_page_lets_the_others_land(mirror: Mirror, mirror_set
 
 def test_list_page_failure_raises_at_once(mirror: Mirror, mirror_settings: Settings) -> None:
     mirror.fail(TRS_HOST, "/hdjl/yjzj/index_1.html", status=500)
-    with pytest.raises(ScrapeError, match=r"\[haining_gov\] .*index_1\.html: list page failed: HTTP 500"):
+    with pytest.raises(ScrapeError) as caught:
         scrape_source("haining_gov", mirror_settings, "run1")
+    # the live URL first, the mirror's only as a detail, the source named once, and what to do
+    message = str(caught.value)
+    assert message.startswith("[haining_gov] https://www.haining.gov.cn/hdjl/yjzj/index_1.html (fetched from http://127.0.0.1:")
+    assert "index_1.html): list page failed: HTTP 500: the site is down, slow or blocking" in message
+    assert message.count("haining_gov") == 1
     assert detail_downloads(mirror, TRS_HOST) == 0
     assert not (mirror_settings.landing_dir / "documents" / "haining_gov").exists()
 

@@ -41,9 +41,13 @@ select
         else 'simplified'
     end as script,
     d.issuer,
+    d.issuers,
     d.doc_number,
+    d.written_date,
     d.publish_date,
+    d.validity,
     d.url,
+    d.canonical_url,
     d.source_key,
     d.family,
     d.site_name,

@@ -7,6 +7,8 @@ select
     started_at,
     finished_at,
     seconds,
+    -- Entries the list pages showed before the keyword filter (landed before it was counted: unknown).
+    cast(json_extract(details, '$.listed_total') as bigint) as documents_listed_total,
     listed as documents_listed,
     new as documents_new,
     changed as documents_changed,
@@ -18,6 +20,7 @@ select
     coalesce(cast(json_extract(details, '$.attachments_failed') as bigint), 0) as attachments_failed,
     coalesce(cast(json_extract(details, '$.needs_ocr') as bigint), 0) as files_need_ocr,
     nullif(array_to_string(cast(json_extract(details, '$.warnings') as varchar[]), chr(10)), '') as warnings,
+    json_extract(details, '$.list_pages') as list_pages,
     error
 from {{ ref('stg_landing__run_events') }}
 where kind = 'source'

@@ -30,6 +30,11 @@ typed as (
         coalesce(attachments, []) as attachments,
         -- Landed before the flag existed: no file was found without a text layer then.
         coalesce(needs_ocr, false) as needs_ocr,
+        -- Landed before these were read: unknown (null, an empty list).
+        nullif(trim(canonical_url), '') as canonical_url,
+        try_cast(written_date as date) as written_date,
+        coalesce(issuers, []) as issuers,
+        nullif(trim(validity), '') as validity,
         row_number() over (partition by document_id, version_hash order by run_id desc) as landing_rank
     from source
 )
