@@ -33,7 +33,9 @@ class RunEvent:
     run_id: str
     kind: str  # "source" (one scrape) or "stage" (extract, build, validate, publish, digest…)
     name: str  # the source key or the stage name
-    status: str  # running, success, failed, deferred (a source out of time: the next run carries on), abandoned (left running by a run that was killed)
+    # running, success, failed, deferred (a source out of time: the next run carries on), abandoned (left
+    # running by a run that was killed)
+    status: str
     started_at: str
     finished_at: str | None = None
     seconds: float | None = None
