@@ -22,8 +22,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carbonpeak_core.paths import REPO_ROOT
+from carbonpeak_core.paths import DEFAULT_SOURCES, REPO_ROOT
 from mirror.server import Mirror, running_mirror
+from scrapers.registry import load_sources
 from tests.duckdb1 import duckdb1_cli
 from tests.smtp import Inbox, smtp_inbox
 
@@ -354,7 +355,8 @@ def test_a_night_with_nothing_new_skips_build_validate_and_publish(deployment: D
     assert stages == {"stage__freshness.json", "stage__changes.json"}, stages
     event = json.loads((run / "stage__changes.json").read_text(encoding="utf-8"))
     assert json.loads(event["details"])["outcome"] == "no change"
-    assert len(list(run.glob("source__*.json"))) == 12  # every source was still scraped
+    scraped = {p.name.removeprefix("source__").removesuffix(".json") for p in run.glob("source__*.json")}
+    assert scraped == set(load_sources(DEFAULT_SOURCES))  # every source was still scraped
     assert hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest() == before
     assert len(deployment.inbox.messages) == messages  # no digest, no alert
 
