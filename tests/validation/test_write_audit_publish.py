@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from carbonpeak import cli, pipeline, runlog
+from carbonpeak import pipeline, runlog
 from carbonpeak_core.paths import REPO_ROOT
 from carbonpeak_core.settings import Settings
 from tests.city_sites import CITY_SITES
@@ -149,14 +152,15 @@ def bad_load(bad_build: tuple[Settings, str]) -> str:
 
 
 def test_publish_after_a_failed_validation_exits_non_zero_and_publishes_nothing(
-        bad_build: tuple[Settings, str], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        bad_build: tuple[Settings, str]) -> None:
     settings, _ = bad_build
     published = sha256(settings.warehouse_path)
-    monkeypatch.setenv("CARBONPEAK_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("CARBONPEAK_WAREHOUSE", str(settings.warehouse_path))
-    assert cli.main(["publish"]) == 1
-    assert "has not passed validation" in capsys.readouterr().err
+    env = {**os.environ, "CARBONPEAK_DATA_DIR": str(settings.data_dir),
+           "CARBONPEAK_WAREHOUSE": str(settings.warehouse_path)}
+    proc = subprocess.run([sys.executable, "-m", "carbonpeak", "publish"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "has not passed validation" in proc.stderr
     assert sha256(settings.warehouse_path) == published
     assert not list(settings.warehouse_path.parent.glob(".*.tmp"))
 
