@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,7 +22,9 @@ from pathlib import Path
 
 from carbonpeak_core.settings import Settings
 
-_held: dict[Path, tuple[int, int]] = {}  # lock path -> (file descriptor, how many holders in this process)
+# lock path -> (file descriptor, how many holders in this process, whether held exclusively)
+_held: dict[Path, tuple[int, int, bool]] = {}
+_guard = threading.Lock()
 
 
 class RunLocked(RuntimeError):
@@ -46,17 +49,30 @@ def _holder(path: Path) -> str:
 @contextmanager
 def run_lock(settings: Settings, *, run_id: str | None, what: str, shared: bool = False) -> Iterator[None]:
     """Hold the run lock of `settings.data_dir` (exclusive, or shared for a scrape); RunLocked at once if another
-    process holds it in a mode that conflicts."""
+    process holds it in a mode that conflicts. Thread-safe: the scrape stage runs sources in threads, each
+    taking the lock, and the last of them to finish releases it."""
     path = lock_path(settings)
-    if path in _held:  # this process holds it already (run_all calling a stage): re-entrant
-        fd, count = _held[path]
-        _held[path] = (fd, count + 1)
-        try:
-            yield
-        finally:
-            fd, count = _held[path]
-            _held[path] = (fd, count - 1)
-        return
+    with _guard:
+        if path in _held:  # this process holds it already (run_all calling a stage, or a sibling scrape)
+            fd, count, exclusive = _held[path]
+            _held[path] = (fd, count + 1, exclusive)
+        else:
+            _held[path] = (_acquire(settings, path, run_id=run_id, what=what, shared=shared), 1, not shared)
+    try:
+        yield
+    finally:
+        with _guard:
+            fd, count, exclusive = _held[path]
+            if count > 1:
+                _held[path] = (fd, count - 1, exclusive)
+            else:
+                del _held[path]
+                if exclusive:
+                    os.ftruncate(fd, 0)
+                os.close(fd)  # releases the flock
+
+
+def _acquire(settings: Settings, path: Path, *, run_id: str | None, what: str, shared: bool) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by child processes (PEP 446)
     try:
@@ -71,14 +87,7 @@ def run_lock(settings: Settings, *, run_id: str | None, what: str, shared: bool 
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(), "what": what,
                                   "started_at": datetime.now(UTC).isoformat(timespec="seconds")}).encode(), 0)
-    _held[path] = (fd, 1)
-    try:
-        yield
-    finally:
-        fd, count = _held.pop(path)
-        if not shared:
-            os.ftruncate(fd, 0)
-        os.close(fd)  # releases the flock
+    return fd
 
 
 def clean_debris(settings: Settings) -> list[Path]:
