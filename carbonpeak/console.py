@@ -342,6 +342,8 @@ class Console:
             return "not sent (see e-mail below)" if changed else "nothing new since the last publish: no digest"
         if name == "report":
             return f"{_n(f.get('pages'))} pages"
+        if name == "changes" and f.get("summary"):
+            return str(f["summary"])
         if name == "freshness":
             stale = f.get("stale_sources") or 0
             return f"{_n(stale)} sources quiet for {f.get('days', '?')} days" + (

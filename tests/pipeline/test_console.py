@@ -53,6 +53,7 @@ def test_run_prints_a_line_per_step_and_a_summary_and_logs_the_rest(city_runs: C
     assert re.search(r"^scrape +jiaxing_fgw +0 new, 0 changed, 2 unchanged", out, re.M), out
     for stage in ("freshness", "extract", "build", "validate", "publish", "report", "digest"):
         assert re.search(rf"^{stage} ", out, re.M), f"no line for {stage}:\n{out}"
+    assert re.search(r"^changes +nothing published yet · ", out, re.M), out  # why it builds, in words
     progress = re.findall(r"^build +dbt: (\d+)/(\d+) nodes done", out, re.M)
     assert len(progress) >= 2 and progress[-1][0] == progress[-1][1], out
 
