@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from carbonpeak_core.landing import fsync_dir
+from carbonpeak_core.landing import fsync_dir, sha256_file
 from carbonpeak_core.settings import Settings
 
 LICENCE = {
@@ -46,14 +46,6 @@ _NAME = re.compile(r"^carbonpeak-(\d{4}-\d{2}-\d{2})\.(\d+)$")
 
 class ReleaseError(RuntimeError):
     """An export that could not be made; nothing was written."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _quote_ident(name: str) -> str:
@@ -253,7 +245,7 @@ def _write_release(settings: Settings, warehouse: Path, dest: Path, release_id: 
                 )
                 files.append({"name": target.name, "table": table, "format": fmt,
                               "rows": int(rows[0]) if rows else 0, "bytes": target.stat().st_size,
-                              "sha256": _sha256(target), "columns": columns})
+                              "sha256": sha256_file(target), "columns": columns})
         sources = _sources(con) if "dim_documents" in tables else []
         extractor_versions = (
             [v for (v,) in con.execute("select distinct extractor_version from fct_targets "

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from carbonpeak_core import paths
-from carbonpeak_core.landing import fsync_dir
+from carbonpeak_core.landing import fsync_dir, sha256_file
 from carbonpeak_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,6 @@ _CODE = (
 
 class PublishRefused(RuntimeError):
     """The build file may not be published: it has not passed validation, or changed since."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _now() -> str:

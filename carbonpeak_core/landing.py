@@ -11,6 +11,7 @@ Files are written whole to a temporary name and renamed, so a reader never sees 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -200,3 +201,12 @@ def iter_documents(landing_dir: Path) -> Iterator[DocumentRecord]:
             record = DocumentRecord(**{k: v for k, v in row.items() if k in names})
             latest[(record.document_id, record.version_hash)] = record
     yield from latest.values()
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, read in 1 MiB chunks (build and published warehouses are megabytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
