@@ -305,6 +305,8 @@ class Console:
         label = f"{'scrape':<10} {name:<26}" if kind == "source" else f"{name:<10}"
         if status == "running":
             return f"{label} …" if name in ("build", "validate") else None
+        if status == "deferred":  # out of its time budget: what it fetched landed, the rest waits for the next run
+            return f"{label} DEFERRED: {event.get('error', '')}{took}"
         if status == "failed":
             text = f"{label} FAILED: {event.get('error', '')}{took}"
             details = [d for d in str(event.get("details") or "").splitlines() if d.strip()]
@@ -361,6 +363,7 @@ class Console:
         sources = {n: e for (k, n), e in last.items() if k == "source"}
         stages = {n: e for (k, n), e in last.items() if k == "stage"}
         failed_sources = {n: e for n, e in sources.items() if e.get("status") == "failed"}
+        deferred_sources = {n: e for n, e in sources.items() if e.get("status") == "deferred"}
         failed_stages = [n for n, e in stages.items() if e.get("status") == "failed"]
         run_ids = sorted({e["run_id"] for e in self.events if e.get("run_id")})
         published = stages.get("publish", {}).get("status") == "success"
@@ -373,8 +376,12 @@ class Console:
             outcome = f"FAILED: {extra_failure}"
         elif failed_sources:
             outcome = f"published, {len(failed_sources)} source(s) failed" if published else "sources failed"
+        elif published:
+            outcome = "published" + (f", {len(deferred_sources)} source(s) deferred" if deferred_sources else "")
+        elif (figures.get("changes") or {}).get("outcome") == "no change":
+            outcome = "no change since the last publish: nothing built"
         else:
-            outcome = "published" if published else "done"
+            outcome = "done"
         lines = ["", f"Run {', '.join(run_ids) or '(none)'}: {outcome}"]
         if sources:
             new = sum((e.get("figures") or {}).get("new", 0) or 0 for e in sources.values())
@@ -394,6 +401,8 @@ class Console:
             lines.append(f"  targets     {_n(figures['extract'].get('targets'))} extracted")
         for name, event in sorted(failed_sources.items()):
             lines.append(f"  FAILED      {name}: {event.get('error', '')}")
+        for name, event in sorted(deferred_sources.items()):
+            lines.append(f"  DEFERRED    {name}: {event.get('error', '')}")
         where = settings.warehouse_path if published else f"{settings.warehouse_path} (not replaced by this run)"
         lines.append(f"  warehouse   {where}")
         if "report" in figures and figures["report"].get("index"):

@@ -355,6 +355,7 @@ def test_a_night_with_nothing_new_skips_build_validate_and_publish(deployment: D
     assert stages == {"stage__freshness.json", "stage__changes.json"}, stages
     event = json.loads((run / "stage__changes.json").read_text(encoding="utf-8"))
     assert json.loads(event["details"])["outcome"] == "no change"
+    assert re.search(r"^Run .*: no change since the last publish: nothing built$", proc.stdout, re.M), proc.stdout
     scraped = {p.name.removeprefix("source__").removesuffix(".json") for p in run.glob("source__*.json")}
     assert scraped == set(load_sources(DEFAULT_SOURCES))  # every source was still scraped
     assert hashlib.sha256(deployment.warehouse.read_bytes()).hexdigest() == before

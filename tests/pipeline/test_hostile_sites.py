@@ -6,6 +6,7 @@ and publishes the others."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carbonpeak import pipeline, runlog
+from carbonpeak import console, pipeline, runlog
 from carbonpeak_core.landing import read_jsonl
 from carbonpeak_core.paths import DEFAULT_SOURCES
 from carbonpeak_core.settings import Settings
@@ -170,8 +171,15 @@ def test_run_all_with_a_trickling_site_finishes_within_its_run_budget(mirror: Mi
         page = mirror.sites[TRS].files[path]
         mirror.fail(TRS, path, 200, headers={"Content-Type": page.content_type}, body=page.body, trickle=1)
     started = time.monotonic()
-    report = pipeline.run_all(settings, sources=["haining_gov", "jiaxing_fgw", "govcn_policy_library"])
+    out = console.Console(out=io.StringIO())
+    with console.listening(out.handle):
+        report = pipeline.run_all(settings, sources=["haining_gov", "jiaxing_fgw", "govcn_policy_library"])
     assert report.published, report.summary()
+    # what a person sees: the source's line and the summary say it was deferred, and why
+    printed = out.out.getvalue() + out.summary(settings, None)
+    assert re.search(r"^scrape +haining_gov +DEFERRED: .*deferred to the next run", printed, re.M), printed
+    assert re.search(r"^Run .*: published, 1 source\(s\) deferred$", printed, re.M), printed
+    assert re.search(r"^  DEFERRED +haining_gov: ", printed, re.M), printed
     assert set(report.source_errors) == {"haining_gov"}
     assert "deferred to the next run" in report.source_errors["haining_gov"]
     scrape_seconds = max(e.seconds or 0 for e in runlog.events(settings) if e.kind == "source")
