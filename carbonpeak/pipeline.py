@@ -496,26 +496,21 @@ def report_site(settings: Settings, out_dir: Path | None = None) -> dict[str, An
     return result.as_dict()
 
 
-def digest(settings: Settings, changes: dict[str, Any], *, run_id: str | None = None) -> dict[str, Any]:
+@_logged_stage("digest")
+def digest(settings: Settings, changes: dict[str, Any], run_id: str) -> dict[str, Any]:
     """E-mail the nightly digest of new and changed documents and targets; nothing when nothing changed.
 
     Runs after publish, so a mail that cannot be sent is reported (logged, `mail_error` in the run log's
     details) and never fails the run: the warehouse is published either way."""
-    run_id = run_id or new_run_id()
-    return _digest(settings, changes, run_id, run_id=run_id)
-
-
-@_logged_stage("digest")
-def _digest(settings: Settings, changes: dict[str, Any], pipeline_run_id: str) -> dict[str, Any]:
     from carbonpeak.notify import digest_mail
 
     error = None
     try:
-        sent = digest_mail(settings, changes, run_id=pipeline_run_id)
+        sent = digest_mail(settings, changes, run_id=run_id)
     except Exception as exc:
         sent, error = False, f"{type(exc).__name__}: {exc}"
         log.error("the digest e-mail of run %s was not sent (%s); the warehouse is published: %s",
-                  pipeline_run_id, error, settings.warehouse_path)
+                  run_id, error, settings.warehouse_path)
     return {"sent": sent, "mail_error": error, "new_documents": len(changes["new_documents"]),
             "changed_documents": len(changes["changed_documents"]),
             "reextracted_documents": len(changes["reextracted_documents"]), "new_targets": changes["new_targets"]}

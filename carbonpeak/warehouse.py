@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from carbonpeak_core import paths
-from carbonpeak_core.landing import fsync_dir, sha256_file
+from carbonpeak_core.landing import fsync_dir, sha256_file, write_json
 from carbonpeak_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -76,16 +76,6 @@ def publish_record_path(settings: Settings) -> Path:
 def published_build_path(settings: Settings) -> Path:
     """A copy of the build file that was published last (the digest compares the next build with it)."""
     return settings.build_path.parent / "published.duckdb"
-
-
-def _write_json(path: Path, obj: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(obj, fh, ensure_ascii=False, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def read_record(path: Path) -> dict[str, Any] | None:
@@ -139,12 +129,12 @@ def forget_build(settings: Settings) -> None:
 
 
 def record_build(settings: Settings, run_id: str | None, inputs: dict[str, Any]) -> None:
-    _write_json(build_record_path(settings), {"run_id": run_id, "built_at": _now(), "inputs": inputs})
+    write_json(build_record_path(settings), {"run_id": run_id, "built_at": _now(), "inputs": inputs})
 
 
 def record_validation(settings: Settings, run_id: str | None, build_sha256: str, rows: dict[str, int]) -> None:
     built = read_record(build_record_path(settings)) or {}
-    _write_json(validation_record_path(settings), {
+    write_json(validation_record_path(settings), {
         "build_sha256": build_sha256, "validated_at": _now(), "run_id": run_id, "rows": rows,
         "built_by_run": built.get("run_id"), "inputs": built.get("inputs"),
     })
@@ -230,7 +220,7 @@ def record_publish(settings: Settings, run_id: str | None, validation: dict[str,
         dst.flush()
         os.fsync(dst.fileno())
     os.replace(tmp, copy)
-    _write_json(publish_record_path(settings), {
+    write_json(publish_record_path(settings), {
         "run_id": run_id, "published_at": _now(), "path": str(settings.warehouse_path),
         "published_sha256": published_sha256, "storage_version": PUBLISHED_STORAGE_VERSION, "tables": tables,
         "build_sha256": validation.get("build_sha256"), "built_by_run": validation.get("built_by_run"),

@@ -138,6 +138,21 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_json(path: Path, obj: Any, *, indent: int = 2, sort_keys: bool = False) -> None:
+    """Write one JSON document (a state file, a build/validation/publish record), atomically and fsynced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, ensure_ascii=False, indent=indent, sort_keys=sort_keys)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_jsonl(path: Path, records: Iterable[Any]) -> int:
     """Write dataclass records (or dicts) as JSON lines, atomically. Returns the row count."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -304,22 +304,27 @@ def _build_nea(build: SiteBuild, site: dict[str, Any], docs: list[dict[str, Any]
             "summary": release["quotes"][0][:60], "sourceText": release["title"], "author": "", "editor": "",
             "responsibleEditor": "", "keywords": "装机容量",
         })
-        pub = f'<meta name="PubDate" content="{_e(release["published"])}">' if release["published"] else ""
-        paragraphs = "\n".join(f"<p>{html.escape(q, quote=False)}</p>" for q in release["quotes"])
-        detail = (
-            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="ArticleTitle" content="{_e(release["title"])}">{pub}'
-            f'<meta name="ColumnName" content="{_e(site["column_name"])}">'
-            f"<title>{_e(release['title'])}-{_e(site['site_name'])}</title></head><body>"
-            f'<h1 class="article-title">{_e(release["title"])}</h1>'
-            f'<div class="article-info">来源：<a class="source" href="{_e(release["source_url"])}">'
-            f'{_e(release["title"])}</a></div>\n<div class="article-content">\n{paragraphs}\n</div></body></html>'
-        )
-        modified = SITE_LAST_MODIFIED
-        build.files[release["path"]] = StaticFile(detail.encode("utf-8"), "text/html; charset=utf-8", modified)
+        build.files[release["path"]] = _release_page(site, release, release["quotes"])
     body = json.dumps({"categoryName": site["column_name"], "categoryDesc": "", "datasource": datasource},
                       ensure_ascii=False).encode("utf-8")
     build.files[f"{column}ds_{ds_id}.json"] = StaticFile(body, "application/json", SITE_LAST_MODIFIED)
+
+
+def _release_page(site: dict[str, Any], release: dict[str, Any], paragraphs: list[str]) -> StaticFile:
+    """A release page as NEA's and the statistics bureaus' sites render one: gov meta tags, the 来源 link to the
+    release as first published, one paragraph per quote."""
+    pub = f'<meta name="PubDate" content="{_e(release["published"])}">' if release["published"] else ""
+    body = "\n".join(f"<p>{html.escape(q, quote=False)}</p>" for q in paragraphs)
+    detail = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta name="ArticleTitle" content="{_e(release["title"])}">{pub}'
+        f'<meta name="ColumnName" content="{_e(site["column_name"])}">'
+        f"<title>{_e(release['title'])}-{_e(site['site_name'])}</title></head><body>"
+        f'<h1 class="article-title">{_e(release["title"])}</h1>'
+        f'<div class="article-info">来源：<a class="source" href="{_e(release["source_url"])}">'
+        f'{_e(release["title"])}</a></div>\n<div class="article-content">\n{body}\n</div></body></html>'
+    )
+    return StaticFile(detail.encode("utf-8"), "text/html; charset=utf-8", SITE_LAST_MODIFIED)
 
 
 # -- communique ------------------------------------------------------------------------------------
@@ -358,20 +363,8 @@ def _build_communique(build: SiteBuild, site: dict[str, Any], docs: list[dict[st
     column = "/" + site["column_path"].strip("/") + "/"
     items = []
     for release in communique_releases():
-        pub = f'<meta name="PubDate" content="{_e(release["published"])}">' if release["published"] else ""
         header = [release["header"]] if release["header"] else []
-        paragraphs = "\n".join(f"<p>{html.escape(q, quote=False)}</p>" for q in [*header, *release["paragraphs"]])
-        detail = (
-            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="ArticleTitle" content="{_e(release["title"])}">{pub}'
-            f'<meta name="ColumnName" content="{_e(site["column_name"])}">'
-            f"<title>{_e(release['title'])}-{_e(site['site_name'])}</title></head><body>"
-            f'<h1 class="article-title">{_e(release["title"])}</h1>'
-            f'<div class="article-info">来源：<a class="source" href="{_e(release["source_url"])}">'
-            f'{_e(release["title"])}</a></div>\n<div class="article-content">\n{paragraphs}\n</div></body></html>'
-        )
-        build.files[release["path"]] = StaticFile(detail.encode("utf-8"), "text/html; charset=utf-8",
-                                                  SITE_LAST_MODIFIED)
+        build.files[release["path"]] = _release_page(site, release, [*header, *release["paragraphs"]])
         date = f'<span class="date">{_e(release["published"])}</span>' if release["published"] else ""
         items.append(f'<li><a href="{_e(release["path"])}">{_e(release["title"])}</a>{date}</li>')
     page = (

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from carbonpeak_core.landing import write_jsonl
+from carbonpeak_core.landing import write_json, write_jsonl
 from carbonpeak_core.settings import Settings
 from scrapers.http import PoliteSession
 from scrapers.registry import SourceConfig
@@ -147,15 +145,7 @@ def land_and_remember(settings: Settings, dataset: str, key: str, run_id: str, r
 
 
 def save_state(path: Path, state: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(state, fh, ensure_ascii=False, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json(path, dict(state), indent=1, sort_keys=True)
 
 
 def allowed_origins(source: SourceConfig, settings: Settings) -> set[str]:

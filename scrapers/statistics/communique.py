@@ -33,9 +33,9 @@ from functools import cache
 from urllib.parse import urljoin
 
 from carbonpeak_core.paths import REGIONS_CSV
-from scrapers.parsing import clean_text, gov_meta, parse_date, soup_of
+from scrapers.parsing import clean_text, parse_date, soup_of
 from scrapers.registry import SourceConfig
-from scrapers.statistics.core import Client, Fetched, Observation, StatisticsError, Task
+from scrapers.statistics.core import Client, Fetched, Observation, StatisticsError, Task, release_page
 from scrapers.statistics.nea import simplified
 
 _PCT = ("%",)
@@ -420,20 +420,12 @@ def parse_list(html: str, url: str) -> list[tuple[str, str, str | None]]:
 
 
 def parse_release(html: str, url: str, *, list_title: str, list_date: str | None) -> list[Observation]:
-    soup = soup_of(html)
-    meta = gov_meta(soup)
-    title = meta.get("ArticleTitle") or list_title
-    published = parse_date(meta.get("PubDate")) or list_date
-    link = soup.select_one(".article-info a.source[href]")
-    source_url = str(link["href"]) if link is not None else url
-    body = soup.select(".article-content")
-    if len(body) != 1:
-        raise StatisticsError(url, f"expected one .article-content, found {len(body)}")
-    paragraphs = [clean_text(p).strip() for p in body[0].find_all("p")]
-    figures = read_release([p for p in paragraphs if p], title=title, published=published)
+    page = release_page(html, url, list_title=list_title, list_date=list_date, body=".article-content")
+    paragraphs = [clean_text(p).strip() for p in page.body.find_all("p")]
+    figures = read_release([p for p in paragraphs if p], title=page.title, published=page.published)
     return [Observation(region_code=f.place.code, region_name=f.place.name, indicator=f.statistic, year=f.year,
-                        value=f.value, unit=f.unit, measure=f.measure, quote=f.quote, source_title=title,
-                        source_url=source_url, published=published, variant=source_url)
+                        value=f.value, unit=f.unit, measure=f.measure, quote=f.quote, source_title=page.title,
+                        source_url=page.source_url, published=page.published, variant=page.source_url)
             for f in figures]
 
 

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from carbonpeak_core.landing import StatisticRecord
 from carbonpeak_core.settings import Settings
 from scrapers.http import FetchError, PoliteSession, Response, SourceDeferred, Validators
-from scrapers.parsing import decode_html
+from scrapers.parsing import decode_html, gov_meta, parse_date, soup_of
 from scrapers.rawstore import RawStore
 from scrapers.registry import SourceConfig
 from scrapers.runstate import (
@@ -101,6 +101,30 @@ class Task:
     # requested again before the recheck period (as for documents); None for API queries, which no list
     # describes and which are asked every run.
     listed: tuple[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class ReleasePage:
+    """What every statistics release page has: its title, date, source URL and the one element holding its text."""
+
+    title: str
+    published: str | None
+    source_url: str
+    body: Any  # a bs4 Tag
+
+
+def release_page(html: str, url: str, *, list_title: str, list_date: str | None, body: str) -> ReleasePage:
+    """The title (ArticleTitle meta, else the list's), date (PubDate meta, else the list's), source URL (the page's
+    来源 link, naming the release as first published, else the page itself) and the one `body` element."""
+    soup = soup_of(html)
+    meta = gov_meta(soup)
+    link = soup.select_one(".article-info a.source[href], .source a[href]")
+    found = soup.select(body)
+    if len(found) != 1:
+        raise StatisticsError(url, f"expected one {body}, found {len(found)}")
+    return ReleasePage(title=meta.get("ArticleTitle") or list_title,
+                       published=parse_date(meta.get("PubDate")) or list_date,
+                       source_url=str(link["href"]) if link is not None else url, body=found[0])
 
 
 def observation_id(source_key: str, region_code: str, indicator: str, year: int, measure: str,

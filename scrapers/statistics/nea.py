@@ -18,9 +18,9 @@ from urllib.parse import urljoin
 
 import opencc
 
-from scrapers.parsing import clean_text, gov_meta, parse_date, soup_of
+from scrapers.parsing import clean_text, parse_date, soup_of
 from scrapers.registry import SourceConfig
-from scrapers.statistics.core import Client, Fetched, Observation, StatisticsError, Task
+from scrapers.statistics.core import Client, Fetched, Observation, StatisticsError, Task, release_page
 
 _NUMBER = r"约?(?:达到?|为)?约?(\d+(?:\.\d+)?)\s*(亿千瓦|万千瓦)"
 # canonical indicator -> pattern over the simplified paragraph (title condition, pattern)
@@ -74,19 +74,12 @@ def parse_release(
     html: str, url: str, *, list_title: str, list_date: str | None, indicators: Iterable[str] | None = None
 ) -> list[Observation]:
     """Every configured capacity figure the release page states, one per (indicator, year)."""
-    soup = soup_of(html)
-    meta = gov_meta(soup)
-    title = meta.get("ArticleTitle") or list_title
-    published = parse_date(meta.get("PubDate")) or list_date
-    link = soup.select_one(".article-info a.source[href], .source a[href]")
-    source_url = str(link["href"]) if link is not None else url
-    body = soup.select(".article-content, td.detail")
-    if len(body) != 1:
-        raise StatisticsError(url, f"expected one .article-content / td.detail, found {len(body)}")
+    page = release_page(html, url, list_title=list_title, list_date=list_date, body=".article-content, td.detail")
+    title, published, source_url = page.title, page.published, page.source_url
     wanted = set(indicators) if indicators is not None else set(PATTERNS)
     title_s = simplified(title)
     found: dict[tuple[str, int], Observation] = {}
-    for p in body[0].find_all("p"):
+    for p in page.body.find_all("p"):
         quote = clean_text(p).strip()
         text = simplified(quote)
         year_match = _YEAR_END.search(text) or _YEAR.search(title_s)
