@@ -5,50 +5,20 @@ and no failed request, and lays out the inline SVG charts with a non-zero size."
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser import headless_chromium
 from tests.report.conftest import PublishedReport
 
 pytestmark = pytest.mark.xdist_group("report")
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1280,1000"]
-
-
-def _binaries() -> tuple[str, str]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.skip("Chromium is not installed: `apt-get install chromium chromium-driver` (.ci/run does it in CI)")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        pytest.skip("selenium is not installed (requirements.lock)")
-    return chromium, driver
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    chromium, driver = _binaries()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    chrome = webdriver.Chrome(options=options, service=Service(driver))
-    try:
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile")) as chrome:
         yield chrome
-    finally:
-        chrome.quit()
 
 
 def _open(browser: object, page: Path) -> tuple[list[dict[str, object]], list[str], list[tuple[float, float]]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from expectations.data_docs import external_resources
 from expectations.registry import SUITES
+from tests.browser import headless_chromium
 from tests.conftest import CityRuns
 
 pytestmark = pytest.mark.xdist_group("city_runs")
@@ -57,33 +57,10 @@ def test_validation_pages_name_the_asset_and_the_run(city_runs: CityRuns) -> Non
 
 # --- in a real browser, offline -------------------------------------------------------------------------------
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
-
-
 @pytest.fixture(scope="module")
 def offline_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.skip("Chromium is not installed: `apt-get install chromium chromium-driver` (.ci/run does it in CI)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    chrome = webdriver.Chrome(options=options, service=Service(driver))
-    try:
-        chrome.execute_cdp_cmd("Network.enable", {})
-        chrome.execute_cdp_cmd("Network.emulateNetworkConditions", {
-            "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile"), offline=True) as chrome:
         yield chrome
-    finally:
-        chrome.quit()
 
 
 STATE = """const done = arguments[arguments.length - 1];
